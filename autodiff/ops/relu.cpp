@@ -1,0 +1,23 @@
+#include "autodiff/ops/relu.hpp"
+
+namespace gradflow::autodiff::ops {
+
+void Relu::forward(const Operands& x, Tensor& y) const {
+  const float* in = x[0].data();
+  float* out = y.data();
+  for (std::size_t i = 0; i < y.size(); ++i) out[i] = in[i] > 0.0F ? in[i] : 0.0F;
+}
+
+std::vector<Tensor> Relu::backward(const Operands& x, const Tensor& /*y*/, const Tensor& dy,
+                                   const GradMask& /*needed*/) const {
+  Tensor dx(x[0].shape());
+  const float* in = x[0].data();
+  const float* g = dy.data();
+  float* out = dx.data();
+  for (std::size_t i = 0; i < dx.size(); ++i) out[i] = in[i] > 0.0F ? g[i] : 0.0F;
+  return {std::move(dx)};
+}
+
+Var relu(Var x) { return x.graph().apply(std::make_shared<Relu>(), {x}); }
+
+}  // namespace gradflow::autodiff::ops

@@ -1,0 +1,91 @@
+#pragma once
+// Tensor: a dense float32 matrix stored row-major.
+//
+// gradflow keeps every tensor two-dimensional ([rows x cols]): a batch of vectors is a matrix,
+// a bias is a [1 x n] row vector and a scalar loss is [1 x 1]. That is all a multilayer
+// perceptron needs, and it keeps every shape rule in the ops short enough to read.
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gradflow::autodiff {
+
+struct Shape {
+  int rows = 0;
+  int cols = 0;
+
+  [[nodiscard]] std::size_t numel() const { return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols); }
+  [[nodiscard]] bool is_scalar() const { return rows == 1 && cols == 1; }
+  friend bool operator==(const Shape&, const Shape&) = default;
+};
+
+// "[30 x 10]": the notation every error message and diagram uses.
+std::string to_string(const Shape& shape);
+
+// Thrown when operands do not fit together. The op writes what is wrong; the graph prefixes
+// the op's and the node's names, e.g. "matmul (layer3/matmul): inner dimensions differ, ...".
+class ShapeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(Shape shape, float fill = 0.0F);
+  Tensor(Shape shape, std::vector<float> values);  // throws ShapeError if the sizes differ
+
+  static Tensor scalar(float value) { return Tensor({1, 1}, value); }
+  // Rows given as nested braces: Tensor::from_rows({{1, 2}, {3, 4}}).
+  static Tensor from_rows(std::initializer_list<std::initializer_list<float>> rows);
+
+  [[nodiscard]] const Shape& shape() const { return shape_; }
+  [[nodiscard]] int rows() const { return shape_.rows; }
+  [[nodiscard]] int cols() const { return shape_.cols; }
+  [[nodiscard]] std::size_t size() const { return data_.size(); }
+  [[nodiscard]] bool empty() const { return data_.empty(); }
+
+  [[nodiscard]] float* data() { return data_.data(); }
+  [[nodiscard]] const float* data() const { return data_.data(); }
+  [[nodiscard]] std::span<float> values() { return data_; }
+  [[nodiscard]] std::span<const float> values() const { return data_; }
+
+  float& operator()(int r, int c) { return data_[index(r, c)]; }
+  float operator()(int r, int c) const { return data_[index(r, c)]; }
+  float& operator[](std::size_t i) { return data_[i]; }
+  float operator[](std::size_t i) const { return data_[i]; }
+
+  // The value of a [1 x 1] tensor; throws ShapeError for any other shape.
+  [[nodiscard]] float item() const;
+
+  void fill(float value);
+  // Resizes to `shape` (reusing the buffer when it is big enough); the contents are unspecified.
+  void resize(Shape shape);
+
+ private:
+  [[nodiscard]] std::size_t index(int r, int c) const {
+    return static_cast<std::size_t>(r) * static_cast<std::size_t>(shape_.cols) + static_cast<std::size_t>(c);
+  }
+
+  Shape shape_;
+  std::vector<float> data_;
+};
+
+// Summary statistics used by printing, diagrams and the gradient-flow monitor.
+float mean_abs(const Tensor& t);
+float max_abs(const Tensor& t);
+float sum(const Tensor& t);
+
+}  // namespace gradflow::autodiff
+
+template <>
+struct fmt::formatter<gradflow::autodiff::Shape> : fmt::formatter<std::string> {
+  auto format(const gradflow::autodiff::Shape& s, format_context& ctx) const {
+    return fmt::formatter<std::string>::format(gradflow::autodiff::to_string(s), ctx);
+  }
+};
