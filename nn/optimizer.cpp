@@ -1,0 +1,73 @@
+#include "nn/optimizer.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace gradflow::nn {
+
+namespace {
+void check_parameters(const std::vector<autodiff::Var>& params, std::string_view who) {
+  for (const auto& p : params) {
+    if (p.node().kind != autodiff::NodeKind::parameter) {
+      throw std::invalid_argument(fmt::format("{}: node '{}' is not a parameter", who, p.name()));
+    }
+  }
+}
+
+// The gradient of a parameter after backward; empty if no backward has reached it yet.
+const autodiff::Tensor& gradient_of(const autodiff::Var& p, std::string_view who) {
+  const auto& g = p.grad();
+  if (g.shape() != p.shape()) {
+    throw std::logic_error(
+        fmt::format("{}: parameter '{}' has no gradient yet: call backward before step", who, p.name()));
+  }
+  return g;
+}
+}  // namespace
+
+Sgd::Sgd(std::vector<autodiff::Var> parameters, float learning_rate)
+    : params_(std::move(parameters)), lr_(learning_rate) {
+  check_parameters(params_, "sgd");
+}
+
+void Sgd::step() {
+  for (auto& p : params_) {
+    const float* g = gradient_of(p, "sgd").data();
+    float* w = p.mutable_value().data();
+    const std::size_t n = p.value().size();
+    for (std::size_t i = 0; i < n; ++i) w[i] -= lr_ * g[i];
+  }
+}
+
+Adam::Adam(std::vector<autodiff::Var> parameters, const AdamOptions& options)
+    : params_(std::move(parameters)), opt_(options) {
+  check_parameters(params_, "adam");
+  for (const auto& p : params_) {
+    m_.emplace_back(p.value().size(), 0.0F);
+    v_.emplace_back(p.value().size(), 0.0F);
+  }
+}
+
+void Adam::step() {
+  ++t_;
+  beta1_power_ *= opt_.beta1;
+  beta2_power_ *= opt_.beta2;
+  const auto lr_t = static_cast<float>(opt_.learning_rate * std::sqrt(1.0 - beta2_power_) / (1.0 - beta1_power_));
+  const float b1 = opt_.beta1, b2 = opt_.beta2, eps = opt_.epsilon;
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    const float* g = gradient_of(params_[k], "adam").data();
+    float* w = params_[k].mutable_value().data();
+    float* m = m_[k].data();
+    float* v = v_[k].data();
+    const std::size_t n = m_[k].size();
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] = b1 * m[i] + (1.0F - b1) * g[i];
+      v[i] = b2 * v[i] + (1.0F - b2) * g[i] * g[i];
+      w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+    }
+  }
+}
+
+}  // namespace gradflow::nn
