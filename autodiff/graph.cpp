@@ -171,7 +171,25 @@ void Graph::set_value(Var leaf, Tensor value) {
   check_finite(n, n.value, "value");
 }
 
-void Graph::add_hook(Var node, GradientHook hook) { g_[node.id()].hooks.push_back(std::move(hook)); }
+Tensor& Graph::input_value(Var leaf) {
+  Node& n = g_[leaf.id()];
+  if (n.kind != NodeKind::input && n.kind != NodeKind::constant) {
+    throw GraphError(
+        fmt::format("input_value: node '{}' is a {}, not an input or constant", n.name, to_string(n.kind)));
+  }
+  return n.value;
+}
+
+std::size_t Graph::add_hook(Var node, GradientHook hook) {
+  if (!hook) throw GraphError(fmt::format("add_hook: empty hook for node '{}'", g_[node.id()].name));
+  g_[node.id()].hooks.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Graph::remove_hook(Var node, std::size_t hook_id) {
+  auto& hooks = g_[node.id()].hooks;
+  std::erase_if(hooks, [hook_id](const auto& h) { return h.first == hook_id; });
+}
 
 namespace {
 // Finds one edge that closes a cycle, so the error can name the nodes involved.
@@ -278,7 +296,7 @@ void Graph::backward(Var loss) {
     Node& n = g_[v];
     if (!n.requires_grad) continue;
     check_finite(n, n.grad, "gradient");
-    for (const auto& hook : n.hooks) hook(GradientEvent{n.name, n.kind, n.value, n.grad});
+    for (const auto& [id, hook] : n.hooks) hook(GradientEvent{n.name, n.kind, n.value, n.grad});
     if (n.kind != NodeKind::op) continue;
 
     std::array<const Tensor*, kMaxArity> ptrs{};

@@ -52,9 +52,9 @@ struct Node {
   std::shared_ptr<const Op> op;  // null for leaves (input, constant, parameter)
   std::string name;              // full name with scope, e.g. "layer3/kernel"
   Tensor value;
-  Tensor grad;                 // dL/d(value); sized like value once backward has run
-  bool requires_grad = false;  // parameters, and ops with at least one such operand
-  std::vector<GradientHook> hooks;
+  Tensor grad;                                              // dL/d(value); sized like value once backward has run
+  bool requires_grad = false;                               // parameters, and ops with at least one such operand
+  std::vector<std::pair<std::size_t, GradientHook>> hooks;  // (id, callback)
 
   // "layer3" for "layer3/kernel"; empty for a name without a scope.
   [[nodiscard]] std::string_view scope() const;
@@ -100,6 +100,9 @@ class Graph {
 
   // Replaces a leaf's value (the next batch). The shape may change; forward() re-checks shapes.
   void set_value(Var leaf, Tensor value);
+  // The value of an input or constant, to refill in place (no allocation once it has grown to
+  // the batch size). Throws GraphError for op nodes and parameters (optimizers own those).
+  Tensor& input_value(Var leaf);
   // Recomputes every op node, in topological order, from the current leaf values.
   void forward();
   // Back-propagates from `loss` (which must be [1 x 1]): zeroes every gradient, seeds
@@ -108,7 +111,10 @@ class Graph {
   void backward(Var loss);
 
   // Calls `hook` during every later backward pass, once the node's gradient is final.
-  void add_hook(Var node, GradientHook hook);
+  // Returns an id for remove_hook: whoever owns the state a hook captures removes it before
+  // that state dies (GradientMonitor does so in its destructor).
+  std::size_t add_hook(Var node, GradientHook hook);
+  void remove_hook(Var node, std::size_t hook_id);
 
   // When on (the default), forward and backward stop at the first NaN or infinity and name the
   // node where it appeared (NonFiniteError).
@@ -143,6 +149,7 @@ class Graph {
   std::vector<NodeId> order_;  // cached reverse topological order
   bool order_valid_ = false;
   bool check_finite_ = true;
+  std::size_t next_hook_id_ = 0;
 };
 
 // A handle to a node: cheap to copy, with operator overloads so that model code reads like
