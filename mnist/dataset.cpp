@@ -1,0 +1,141 @@
+#include "mnist/dataset.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "mnist/idx.hpp"
+
+namespace gradflow::mnist {
+namespace {
+
+constexpr std::string_view kHowToGetData =
+    "get MNIST with scripts/fetch-mnist.sh (it fills data/mnist), or pass --data DIR pointing at a folder with the "
+    "four IDX files";
+
+// Uniform integer in [0, bound) from 64 random bits, without modulo bias: draws below
+// `threshold` would make the low residues slightly more likely, so they are redrawn.
+std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
+  const std::uint64_t threshold = (0 - bound) % bound;  // == 2^64 mod bound
+  for (;;) {
+    const std::uint64_t r = rng();
+    if (r >= threshold) return r % bound;
+  }
+}
+
+// Copy samples [first, last) of `from` into a fresh split.
+DataSplit slice(const DataSplit& from, std::size_t first, std::size_t last) {
+  DataSplit out;
+  out.rows = from.rows;
+  out.cols = from.cols;
+  const std::size_t pixels = from.pixels_per_image();
+  out.images.assign(from.images.begin() + static_cast<std::ptrdiff_t>(first * pixels),
+                    from.images.begin() + static_cast<std::ptrdiff_t>(last * pixels));
+  out.labels.assign(from.labels.begin() + static_cast<std::ptrdiff_t>(first),
+                    from.labels.begin() + static_cast<std::ptrdiff_t>(last));
+  return out;
+}
+
+}  // namespace
+
+std::filesystem::path find_idx_file(const std::filesystem::path& dir, std::string_view name) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw DataError(fmt::format("MNIST folder {} does not exist or is not a folder; {}", dir.string(), kHowToGetData));
+  }
+  const std::filesystem::path plain = dir / name;
+  std::filesystem::path gz = plain;
+  gz += ".gz";
+  if (std::filesystem::exists(plain, ec)) return plain;
+  if (std::filesystem::exists(gz, ec)) return gz;
+  throw DataError(
+      fmt::format("MNIST file missing: neither {} nor {} exists; {}", plain.string(), gz.string(), kHowToGetData));
+}
+
+DataSplit read_split(const std::filesystem::path& images_file, const std::filesystem::path& labels_file) {
+  IdxImages images = read_idx_images(images_file);
+  std::vector<std::uint8_t> labels = read_idx_labels(labels_file);
+  if (images.count != labels.size()) {
+    throw IdxError(fmt::format("{}: holds {} images but its label file {} holds {} labels", images_file.string(),
+                               images.count, labels_file.string(), labels.size()));
+  }
+  DataSplit split;
+  split.rows = images.rows;
+  split.cols = images.cols;
+  split.labels = std::move(labels);
+  // Scale bytes to [0, 1] as TensorFlow did, so the inputs sit on the scale that Glorot-initialised
+  // weights assume. We divide (correctly rounded) rather than multiply by a rounded 1/255: the two
+  // differ by one unit in the last place for some bytes, and byte / 255 is the definition.
+  split.images.resize(images.pixels.size());
+  std::transform(images.pixels.begin(), images.pixels.end(), split.images.begin(),
+                 [](std::uint8_t byte) { return static_cast<float>(byte) / 255.0f; });
+  return split;
+}
+
+DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation_size) {
+  // Look for all four files first, so a half-filled folder is reported before any slow reading.
+  const auto train_images = find_idx_file(dir, kTrainImagesFile);
+  const auto train_labels = find_idx_file(dir, kTrainLabelsFile);
+  const auto test_images = find_idx_file(dir, kTestImagesFile);
+  const auto test_labels = find_idx_file(dir, kTestLabelsFile);
+
+  DataSplit full_train = read_split(train_images, train_labels);
+  if (validation_size > full_train.size()) {
+    throw DataError(fmt::format("validation size {} is larger than the training file {} ({} images)", validation_size,
+                                train_images.string(), full_train.size()));
+  }
+  DataSets sets;
+  sets.validation = slice(full_train, 0, validation_size);
+  // The training split is the rest: shift it to the front in place rather than copying ~170 MB.
+  full_train.images.erase(
+      full_train.images.begin(),
+      full_train.images.begin() + static_cast<std::ptrdiff_t>(validation_size * full_train.pixels_per_image()));
+  full_train.labels.erase(full_train.labels.begin(),
+                          full_train.labels.begin() + static_cast<std::ptrdiff_t>(validation_size));
+  sets.train = std::move(full_train);
+  sets.test = read_split(test_images, test_labels);
+  return sets;
+}
+
+BatchSampler::BatchSampler(const DataSplit& split, std::size_t batch_size, std::uint64_t seed)
+    : split_(&split), batch_size_(batch_size), rng_(seed), order_(split.size()) {
+  if (batch_size == 0) throw std::invalid_argument("BatchSampler: batch size must be at least 1");
+  if (batch_size > split.size()) {
+    throw std::invalid_argument(
+        fmt::format("BatchSampler: batch size {} is larger than the split ({} samples)", batch_size, split.size()));
+  }
+  std::iota(order_.begin(), order_.end(), std::size_t{0});
+  shuffle();
+}
+
+// Fisher-Yates: walk from the back, swapping each slot with a uniformly chosen slot at or before
+// it. Every permutation comes out equally likely.
+void BatchSampler::shuffle() {
+  for (std::size_t i = order_.size(); i > 1; --i) {
+    const auto j = static_cast<std::size_t>(uniform_below(rng_, i));
+    std::swap(order_[i - 1], order_[j]);
+  }
+}
+
+void BatchSampler::next_batch(std::vector<float>& images, std::vector<std::uint8_t>& labels) {
+  const std::size_t pixels = split_->pixels_per_image();
+  images.resize(batch_size_ * pixels);  // no allocation when the capacity is already there
+  labels.resize(batch_size_);
+  for (std::size_t b = 0; b < batch_size_; ++b) {
+    if (position_ == order_.size()) {  // epoch finished: start the next one in a new order
+      ++epoch_;
+      position_ = 0;
+      shuffle();
+    }
+    const std::size_t sample = order_[position_++];
+    std::copy_n(split_->images.begin() + static_cast<std::ptrdiff_t>(sample * pixels), pixels,
+                images.begin() + static_cast<std::ptrdiff_t>(b * pixels));
+    labels[b] = split_->labels[sample];
+  }
+}
+
+}  // namespace gradflow::mnist

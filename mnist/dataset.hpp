@@ -1,0 +1,92 @@
+#pragma once
+// MNIST as TensorFlow 1.x's `read_data_sets` served it, plus its `next_batch` mini-batches.
+//
+//   auto data = gradflow::mnist::read_data_sets("data/mnist");      // 55,000 / 5,000 / 10,000
+//   gradflow::mnist::BatchSampler batches(data.train, 30, seed);
+//   std::vector<float> x;  std::vector<std::uint8_t> y;
+//   batches.next_batch(x, y);                                      // x: 30 x 784, y: 30 labels
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+namespace gradflow::mnist {
+
+// A missing folder or file, or a request the data cannot satisfy (e.g. a validation split larger
+// than the training file). Malformed file contents raise IdxError instead (see idx.hpp).
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The four standard file names; each may also carry a `.gz` suffix on disk.
+inline constexpr std::string_view kTrainImagesFile = "train-images-idx3-ubyte";
+inline constexpr std::string_view kTrainLabelsFile = "train-labels-idx1-ubyte";
+inline constexpr std::string_view kTestImagesFile = "t10k-images-idx3-ubyte";
+inline constexpr std::string_view kTestLabelsFile = "t10k-labels-idx1-ubyte";
+
+// N images and their labels. Pixels are floats in [0, 1] (byte / 255), one image per row of
+// rows * cols values, row-major: the input layout a dense first layer expects.
+struct DataSplit {
+  std::vector<float> images;
+  std::vector<std::uint8_t> labels;
+  int rows = 28;
+  int cols = 28;
+
+  std::size_t size() const { return labels.size(); }
+  std::size_t pixels_per_image() const { return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols); }
+};
+
+struct DataSets {
+  DataSplit train, validation, test;
+};
+
+// `dir/name` or, failing that, `dir/name.gz`. Throws DataError naming both paths and saying how
+// to get the data when neither exists.
+std::filesystem::path find_idx_file(const std::filesystem::path& dir, std::string_view name);
+
+// Read one image file and its label file; their counts must agree.
+DataSplit read_split(const std::filesystem::path& images_file, const std::filesystem::path& labels_file);
+
+// Like TensorFlow's read_data_sets: the FIRST `validation_size` training images become the
+// validation split and the rest the training split; the test split is the t10k files.
+DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation_size = 5000);
+
+// Endless mini-batches from a split, like TensorFlow's DataSet.next_batch: the order is shuffled
+// before the first batch and reshuffled at the start of every epoch, so within an epoch each
+// sample appears exactly once. A batch that crosses an epoch boundary takes the last samples of
+// the old epoch and the first of the new one, so every batch is full.
+//
+// Deterministic for a seed on every platform: std::mt19937_64 is fully specified by the
+// standard, but std::uniform_int_distribution and std::shuffle are not, so the shuffle is our own
+// Fisher-Yates with an unbiased bounded draw.
+//
+// The split must outlive the sampler. next_batch() resizes its outputs; once they have the
+// capacity for one batch it allocates nothing.
+class BatchSampler {
+ public:
+  BatchSampler(const DataSplit& split, std::size_t batch_size, std::uint64_t seed);
+
+  void next_batch(std::vector<float>& images, std::vector<std::uint8_t>& labels);
+
+  // Number of complete passes over the split so far (TensorFlow's epochs_completed).
+  std::size_t epoch() const { return epoch_; }
+  std::size_t batch_size() const { return batch_size_; }
+  // The sample order of the current epoch (indices into the split); exposed for tests.
+  const std::vector<std::size_t>& order() const { return order_; }
+
+ private:
+  void shuffle();
+
+  const DataSplit* split_;
+  std::size_t batch_size_;
+  std::mt19937_64 rng_;
+  std::vector<std::size_t> order_;
+  std::size_t position_ = 0;  // next index into order_
+  std::size_t epoch_ = 0;
+};
+
+}  // namespace gradflow::mnist
