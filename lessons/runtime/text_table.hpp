@@ -1,0 +1,17 @@
+#pragma once
+// Plain-text tables for a lesson's console output; the same rows go to HtmlPage::add_table.
+//
+//   node      op      shape    value
+//   --------  ------  -------  -------
+//   x         input   [1 x 3]  [0.5, -1, 2]
+
+#include <string>
+#include <vector>
+
+namespace gradflow::lessons {
+
+// Columns padded to their widest cell and separated by two spaces; cells that look like
+// numbers are right-aligned. Every line ends with '\n'.
+std::string format_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace gradflow::lessons
