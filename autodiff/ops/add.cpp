@@ -14,8 +14,11 @@ void Add::forward(const Operands& x, Tensor& y) const {
 }
 
 std::vector<Tensor> Add::backward(const Operands& /*x*/, const Tensor& /*y*/, const Tensor& dy,
-                                  const GradMask& /*needed*/) const {
-  return {dy, dy};
+                                  const GradMask& needed) const {
+  std::vector<Tensor> dx(2);
+  if (needed[0]) dx[0] = dy;
+  if (needed[1]) dx[1] = dy;
+  return dx;
 }
 
 Var add(Var a, Var b) { return a.graph().apply(std::make_shared<Add>(), {a, b}); }

@@ -16,7 +16,7 @@ namespace gradflow::autodiff::ops {
 enum class Sample {
   any,             // uniform in [-2, 2]
   positive,        // uniform in [0.5, 2] (log)
-  away_from_zero,  // |x| in [0.1, 2] with random sign (relu, leaky_relu: no kink at 0)
+  away_from_zero,  // |x| in [0.1, 2], random sign but x[0] > 0, x[1] < 0 (relu: both sides of the kink)
   one_hot_rows,    // each row is a one-hot label (softmax cross-entropy's labels)
 };
 

@@ -9,13 +9,15 @@ void Relu::forward(const Operands& x, Tensor& y) const {
 }
 
 std::vector<Tensor> Relu::backward(const Operands& x, const Tensor& /*y*/, const Tensor& dy,
-                                   const GradMask& /*needed*/) const {
-  Tensor dx(x[0].shape());
+                                   const GradMask& needed) const {
+  std::vector<Tensor> dx(1);
+  if (!needed[0]) return dx;
+  dx[0] = Tensor(x[0].shape());
   const float* in = x[0].data();
   const float* g = dy.data();
-  float* out = dx.data();
-  for (std::size_t i = 0; i < dx.size(); ++i) out[i] = in[i] > 0.0F ? g[i] : 0.0F;
-  return {std::move(dx)};
+  float* out = dx[0].data();
+  for (std::size_t i = 0; i < dy.size(); ++i) out[i] = in[i] > 0.0F ? g[i] : 0.0F;
+  return dx;
 }
 
 Var relu(Var x) { return x.graph().apply(std::make_shared<Relu>(), {x}); }

@@ -1,0 +1,175 @@
+// gradcheck itself: it passes every registered op and catches the usual mistakes.
+#include <cmath>
+
+#include "test_helpers.hpp"
+
+using namespace gradflow::autodiff;
+
+TEST_CASE("every op in all_ops passes gradcheck on every shape case and several seeds", "[gradcheck]") {
+  // A newly registered op is checked here with no test code written.
+  for (const auto& info : ops::all_ops()) {
+    REQUIRE(info.op != nullptr);
+    REQUIRE(info.samples.size() == info.op->arity());
+    REQUIRE_FALSE(info.cases.empty());
+    for (std::size_t c = 0; c < info.cases.size(); ++c) {
+      for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+        const auto x = sample_operands(info, c, seed);
+        GradcheckOptions opts;
+        opts.seed = seed;
+        const auto result = gradcheck(*info.op, x, opts);
+        INFO(info.op->name() << ", case " << c << ", seed " << seed << ": " << result.message);
+        CHECK(result.passed);
+      }
+    }
+  }
+}
+
+TEST_CASE("all_ops lists each op once, by a unique name", "[gradcheck]") {
+  std::vector<std::string_view> names;
+  for (const auto& info : ops::all_ops()) names.push_back(info.op->name());
+  std::sort(names.begin(), names.end());
+  CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+  CHECK(names.size() >= 18);
+}
+
+namespace {
+// A sigmoid whose backward forgets the factor (1 - y): the classic slip.
+struct ForgetfulSigmoid final : Op {
+  [[nodiscard]] std::string_view name() const override { return "forgetful_sigmoid"; }
+  [[nodiscard]] std::size_t arity() const override { return 1; }
+  [[nodiscard]] Shape output_shape(std::span<const Shape> x) const override { return x[0]; }
+  void forward(const Operands& x, Tensor& y) const override {
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = ops::stable_sigmoid(x[0][i]);
+  }
+  [[nodiscard]] std::vector<Tensor> backward(const Operands& x, const Tensor& y, const Tensor& dy,
+                                             const GradMask& /*needed*/) const override {
+    Tensor dx(x[0].shape());
+    for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = dy[i] * y[i];  // should be dy * y * (1 - y)
+    return {dx};
+  }
+};
+
+// How backward goes wrong in the remaining tests.
+enum class Broken { zeros, no_tensors, wrong_shape };
+
+// y = x^3 (slope everywhere but 0), or floor(x) (slope 0 almost everywhere), with a broken backward.
+struct BrokenCube final : Op {
+  Broken how;
+  bool step = false;  // forward is floor(x) instead of x^3
+  BrokenCube(Broken h, bool is_step) : how(h), step(is_step) {}
+  [[nodiscard]] std::string_view name() const override { return step ? "floor" : "cube"; }
+  [[nodiscard]] std::size_t arity() const override { return 1; }
+  [[nodiscard]] Shape output_shape(std::span<const Shape> x) const override { return x[0]; }
+  void forward(const Operands& x, Tensor& y) const override {
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = step ? std::floor(x[0][i]) : x[0][i] * x[0][i] * x[0][i];
+  }
+  [[nodiscard]] std::vector<Tensor> backward(const Operands& x, const Tensor& /*y*/, const Tensor& /*dy*/,
+                                             const GradMask& /*needed*/) const override {
+    switch (how) {
+      case Broken::zeros: return {Tensor(x[0].shape())};
+      case Broken::no_tensors: return {};
+      case Broken::wrong_shape: return {Tensor({1, 1})};
+    }
+    return {};
+  }
+};
+}  // namespace
+
+TEST_CASE("gradcheck catches a backward that forgets a factor and names op, operand and element", "[gradcheck]") {
+  const auto result = gradcheck(ForgetfulSigmoid{}, {Tensor::from_rows({{0.5F, -1.0F, 2.0F}, {0.1F, 1.5F, -0.7F}})});
+  INFO(result.message);
+  CHECK_FALSE(result.passed);
+  CHECK_FALSE(static_cast<bool>(result));
+  CHECK(result.message.find("forgetful_sigmoid") != std::string::npos);
+  CHECK(result.message.find("operand 0") != std::string::npos);
+  CHECK(result.message.find("element (") != std::string::npos);
+  CHECK(result.message.find("analytic") != std::string::npos);
+  CHECK(result.message.find("numeric") != std::string::npos);
+  CHECK(result.max_abs_error > 0.01);
+}
+
+TEST_CASE("gradcheck passes the real sigmoid where the forgetful one fails", "[gradcheck]") {
+  const auto result = gradcheck(ops::Sigmoid{}, {Tensor::from_rows({{0.5F, -1.0F, 2.0F}, {0.1F, 1.5F, -0.7F}})});
+  INFO(result.message);
+  CHECK(result.passed);
+  CHECK(result.message.find("passed") != std::string::npos);
+  CHECK(result.max_abs_error < 1e-3);
+}
+
+TEST_CASE("gradcheck catches an all-zero backward", "[gradcheck]") {
+  const auto result = gradcheck(BrokenCube(Broken::zeros, false), {Tensor::from_rows({{0.5F, -1.0F, 2.0F}})});
+  INFO(result.message);
+  CHECK_FALSE(result.passed);
+  CHECK(result.message.find("all zeros") != std::string::npos);
+}
+
+TEST_CASE("gradcheck fails a vacuous check where both gradients are zero", "[gradcheck]") {
+  // floor has slope 0 away from the integers, so a zero backward "matches": nothing is tested.
+  const auto result = gradcheck(BrokenCube(Broken::zeros, true), {Tensor::from_rows({{0.5F, -1.3F, 2.4F}})});
+  INFO(result.message);
+  CHECK_FALSE(result.passed);
+  CHECK(result.message.find("floor") != std::string::npos);
+  CHECK(result.message.find("vacuous") != std::string::npos);
+
+  // The same for a real op at inputs where it is flat: relu of negative numbers.
+  const auto flat = gradcheck(ops::Relu{}, {Tensor::from_rows({{-0.5F, -1.0F}})});
+  INFO(flat.message);
+  CHECK_FALSE(flat.passed);
+  CHECK(flat.message.find("vacuous") != std::string::npos);
+}
+
+TEST_CASE("gradcheck fails a backward that returns the wrong number of tensors or shapes", "[gradcheck]") {
+  const Tensor x = Tensor::from_rows({{0.5F, -1.0F, 2.0F}});
+  const auto none = gradcheck(BrokenCube(Broken::no_tensors, false), {x});
+  INFO(none.message);
+  CHECK_FALSE(none.passed);
+  CHECK(none.message.find("returned 0 gradient(s) but the op has 1 operand(s)") != std::string::npos);
+
+  const auto shape = gradcheck(BrokenCube(Broken::wrong_shape, false), {x});
+  INFO(shape.message);
+  CHECK_FALSE(shape.passed);
+  CHECK(shape.message.find("shape [1 x 1] for operand 0, which is [1 x 3]") != std::string::npos);
+}
+
+TEST_CASE("gradcheck leaves non-differentiable operands alone", "[gradcheck]") {
+  // softmax_cross_entropy returns no gradient for its labels, and must still pass.
+  const auto result =
+      gradcheck(ops::SoftmaxCrossEntropy{}, {Tensor::from_rows({{0.3F, -1.0F, 2.0F}}), Tensor::from_rows({{0, 1, 0}})});
+  INFO(result.message);
+  CHECK(result.passed);
+}
+
+TEST_CASE("gradcheck rejects the wrong number of operands and shapes that do not fit", "[gradcheck][errors]") {
+  CHECK_THROWS_AS(gradcheck(ops::Add{}, {Tensor({2, 2})}), std::invalid_argument);
+  CHECK_THROWS_WITH(gradcheck(ops::MatMul{}, {Tensor({2, 3}), Tensor({2, 3})}),
+                    Catch::Contains("matmul") && Catch::Contains("[2 x 3]"));
+}
+
+TEST_CASE("sample_operands follows the sampling kinds and is repeatable", "[gradcheck]") {
+  const ops::OpInfo info{
+      std::make_shared<ops::Add>(), {ops::Sample::away_from_zero, ops::Sample::positive}, {{{4, 5}, {4, 5}}}};
+  const auto x = sample_operands(info, 0, 7);
+  REQUIRE(x.size() == 2);
+  CHECK(x[0][0] > 0.0F);
+  CHECK(x[0][1] < 0.0F);
+  for (float v : x[0].values()) {
+    CHECK(std::fabs(v) >= 0.1F);
+    CHECK(std::fabs(v) <= 2.0F);
+  }
+  for (float v : x[1].values()) CHECK(v >= 0.5F);
+  const auto again = sample_operands(info, 0, 7);
+  CHECK(std::equal(x[0].values().begin(), x[0].values().end(), again[0].values().begin()));
+  CHECK_THROWS_AS(sample_operands(info, 1, 7), std::out_of_range);
+
+  const ops::OpInfo labels{
+      std::make_shared<ops::Add>(), {ops::Sample::any, ops::Sample::one_hot_rows}, {{{6, 3}, {6, 3}}}};
+  const auto t = sample_operands(labels, 0, 3)[1];
+  for (int r = 0; r < t.rows(); ++r) {
+    float row_sum = 0.0F;
+    for (int c = 0; c < t.cols(); ++c) {
+      CHECK((t(r, c) == 0.0F || t(r, c) == 1.0F));
+      row_sum += t(r, c);
+    }
+    CHECK(row_sum == 1.0F);
+  }
+}

@@ -1,0 +1,219 @@
+// The engine: gradient accumulation, forward replay, hooks and the error messages.
+#include <cmath>
+
+#include "test_helpers.hpp"
+
+using namespace gradflow::autodiff;
+using gradflow::autodiff::testing::check_tensor;
+
+TEST_CASE("a value used twice receives the sum of both gradients (x * x)", "[graph]") {
+  Graph g;
+  Var x = g.parameter("x", Tensor::from_rows({{3, -2}}));
+  g.backward(sum(x * x));  // d(x^2)/dx = 2x, arriving as x + x through mul's two operands
+  check_tensor(x.grad(), Tensor::from_rows({{6, -4}}));
+}
+
+TEST_CASE("a diamond graph adds the gradients of both paths", "[graph]") {
+  //      x
+  //    /   \            L = sum(3x + x^2)
+  //  3x     x^2         dL/dx = 3 + 2x
+  //    \   /
+  //     add
+  Graph g;
+  Var x = g.parameter("x", Tensor::from_rows({{1, 2}}));
+  Var loss = sum(x * 3.0F + square(x));
+  g.backward(loss);
+  check_tensor(x.grad(), Tensor::from_rows({{5, 7}}));
+  CHECK(loss.value().item() == Approx(3 + 1 + 6 + 4));
+}
+
+namespace {
+// A small model: L = mean((x w + b)^2). Returns the loss; w and b come back through the refs.
+Var build_model(Graph& g, const Tensor& x, Var& input, Var& w, Var& b) {
+  input = g.input("x", x);
+  w = g.parameter("w", Tensor::from_rows({{0.5F, -1.0F}, {1.5F, 0.25F}, {-0.75F, 1.0F}}));
+  b = g.parameter("b", Tensor::from_rows({{0.1F, -0.2F}}));
+  return mean(square(matmul(input, w) + b));
+}
+
+Tensor batch(int step) {
+  const auto s = static_cast<float>(step);
+  return Tensor::from_rows({{std::sin(s), 1.0F, 0.5F * s / 100.0F}, {-1.0F, std::cos(s), 2.0F}});
+}
+}  // namespace
+
+TEST_CASE("forward replay: new inputs give new values, the graph does not grow, gradients stay right", "[graph]") {
+  Graph g;
+  Var x, w, b;
+  Var loss = build_model(g, batch(0), x, w, b);
+  const std::size_t size = g.size();
+  const float first_loss = loss.value().item();
+
+  for (int step = 1; step <= 100; ++step) {
+    g.set_value(x, batch(step));
+    g.forward();
+    g.backward(loss);
+  }
+  CHECK(g.size() == size);
+  CHECK(loss.value().item() != first_loss);
+
+  // A graph built from scratch on the last batch must agree exactly.
+  Graph fresh;
+  Var fx, fw, fb;
+  Var fresh_loss = build_model(fresh, batch(100), fx, fw, fb);
+  fresh.backward(fresh_loss);
+  CHECK(loss.value().item() == fresh_loss.value().item());
+  check_tensor(w.grad(), fw.grad());
+  check_tensor(b.grad(), fb.grad());
+}
+
+TEST_CASE("forward replay accepts a batch of another size", "[graph]") {
+  Graph g;
+  Var x, w, b;
+  Var loss = build_model(g, batch(0), x, w, b);
+  g.set_value(x, Tensor({5, 3}, 1.0F));
+  g.forward();
+  g.backward(loss);
+  CHECK(g.find("bias_add").shape() == Shape{5, 2});
+  CHECK(b.grad().shape() == Shape{1, 2});
+}
+
+TEST_CASE("a matmul shape error names the op, the node and both shapes", "[graph][errors]") {
+  Graph g;
+  Var x = g.input("x", Tensor({30, 10}));
+  Var w = g.parameter("w", Tensor({12, 10}));
+  Graph::Scope scope(g, "layer3");
+  CHECK_THROWS_AS(matmul(x, w), ShapeError);
+  CHECK_THROWS_WITH(matmul(x, w),
+                    "matmul (layer3/matmul): inner dimensions differ, left is [30 x 10] but right is "
+                    "[12 x 10]");
+}
+
+TEST_CASE("a bias of the wrong width is reported by bias_add with both shapes", "[graph][errors]") {
+  Graph g;
+  Var x = g.input("x", Tensor({30, 10}));
+  Var b = g.parameter("b", Tensor({1, 12}));
+  Graph::Scope scope(g, "layer1");
+  CHECK_THROWS_WITH(x + b, "bias_add (layer1/bias_add): bias must be [1 x 10] to match [30 x 10] but is [1 x 12]");
+  CHECK_THROWS_WITH(x - g.parameter("c", Tensor({3, 10})),
+                    "sub (layer1/sub): shapes differ, left is [30 x 10] but right is [3 x 10]");
+  CHECK_THROWS_WITH(softmax_cross_entropy(x, g.input("t", Tensor({30, 9}))),
+                    Catch::Contains("softmax_cross_entropy (layer1/softmax_cross_entropy)") &&
+                        Catch::Contains("[30 x 10]") && Catch::Contains("[30 x 9]"));
+}
+
+TEST_CASE("backward refuses a loss that is not a scalar", "[graph][errors]") {
+  Graph g;
+  Var w = g.parameter("w", Tensor({2, 3}, 1.0F));
+  Var y = square(w);
+  CHECK_THROWS_AS(g.backward(y), GraphError);
+  CHECK_THROWS_WITH(g.backward(y),
+                    Catch::Contains("[1 x 1]") && Catch::Contains("'square'") && Catch::Contains("[2 x 3]"));
+}
+
+TEST_CASE("backward refuses a graph with a cycle and names the nodes", "[graph][errors]") {
+  Graph g;
+  Var a = g.parameter("a", Tensor({1, 1}, 1.0F));
+  Var b = neg(a);
+  Var c = neg(b);
+  g.add_edge_unchecked(c.id(), b.id(), 1);  // b now (also) depends on c: a cycle b -> c -> b
+  CHECK_THROWS_AS(g.backward(c), GraphError);
+  CHECK_THROWS_WITH(g.backward(c), Catch::Contains("cycle") && Catch::Contains("'" + b.name() + "'") &&
+                                       Catch::Contains("'" + c.name() + "'"));
+  CHECK_THROWS_AS(g.forward(), GraphError);
+}
+
+namespace {
+enum class Breakage { count, shape };
+// y = 2x, with a backward that breaks the op contract.
+struct BrokenDouble final : Op {
+  Breakage how;
+  explicit BrokenDouble(Breakage h) : how(h) {}
+  [[nodiscard]] std::string_view name() const override { return "broken_double"; }
+  [[nodiscard]] std::size_t arity() const override { return 1; }
+  [[nodiscard]] Shape output_shape(std::span<const Shape> x) const override { return x[0]; }
+  void forward(const Operands& x, Tensor& y) const override {
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = 2 * x[0][i];
+  }
+  [[nodiscard]] std::vector<Tensor> backward(const Operands& x, const Tensor& /*y*/, const Tensor& /*dy*/,
+                                             const GradMask& /*needed*/) const override {
+    if (how == Breakage::count) return {Tensor(x[0].shape()), Tensor(x[0].shape())};
+    return {Tensor({x[0].rows() + 1, x[0].cols()})};
+  }
+};
+}  // namespace
+
+TEST_CASE("backward reports an op that returns the wrong number of gradients", "[graph][errors]") {
+  Graph g;
+  Var w = g.parameter("w", Tensor({2, 3}, 1.0F));
+  Var y = g.apply(std::make_shared<BrokenDouble>(Breakage::count), {w}, "layer1/double");
+  Var loss = sum(y);
+  CHECK_THROWS_WITH(g.backward(loss),
+                    "broken_double (layer1/double): backward returned 2 gradient(s) but the op "
+                    "has 1 operand(s)");
+}
+
+TEST_CASE("backward reports an op that returns a gradient of the wrong shape", "[graph][errors]") {
+  Graph g;
+  Var w = g.parameter("w", Tensor({2, 3}, 1.0F));
+  Var y = g.apply(std::make_shared<BrokenDouble>(Breakage::shape), {w});
+  Var loss = sum(y);
+  CHECK_THROWS_WITH(g.backward(loss),
+                    "broken_double (broken_double): backward returned a gradient of shape [3 x 3] "
+                    "for operand 0 ('w'), which is [2 x 3]");
+}
+
+TEST_CASE("hooks fire once per backward, consumers first, and see the final accumulated gradient", "[hooks]") {
+  Graph g;
+  Var x = g.parameter("x", Tensor::from_rows({{1, 2}}));
+  Var sq = x * x;          // x used twice here ...
+  Var loss = sum(sq + x);  // ... and once more here: dL/dx = 2x + 1
+  std::vector<std::string> order;
+  std::vector<Tensor> seen_x;
+  g.add_hook(x, [&](const GradientEvent& e) {
+    order.push_back(e.name);
+    seen_x.push_back(e.grad);
+    CHECK(e.kind == NodeKind::parameter);
+  });
+  g.add_hook(sq, [&](const GradientEvent& e) { order.push_back(e.name); });
+  g.add_hook(loss, [&](const GradientEvent& e) {
+    order.push_back(e.name);
+    CHECK(e.grad.item() == 1.0F);
+  });
+
+  g.backward(loss);
+  REQUIRE(order.size() == 3);
+  CHECK(order[0] == loss.name());
+  CHECK(order[1] == sq.name());
+  CHECK(order[2] == "x");
+  REQUIRE(seen_x.size() == 1);
+  check_tensor(seen_x[0], Tensor::from_rows({{3, 5}}));
+
+  g.backward(loss);  // a second pass fires every hook once more, with gradients zeroed first
+  CHECK(order.size() == 6);
+  REQUIRE(seen_x.size() == 2);
+  check_tensor(seen_x[1], Tensor::from_rows({{3, 5}}));
+}
+
+TEST_CASE("a NaN from the log of a negative number is reported at the node where it appears", "[graph][errors]") {
+  Graph g;
+  Var x = g.input("x", Tensor::from_rows({{2, 3}}));
+  Var w = g.parameter("w", Tensor::from_rows({{1, 1}}));
+  Var loss;
+  {
+    Graph::Scope scope(g, "loss");
+    loss = sum(log(x * w));
+  }
+  g.backward(loss);  // fine while x > 0
+  g.set_value(x, Tensor::from_rows({{2, -3}}));
+  CHECK_THROWS_AS(g.forward(), NonFiniteError);
+  CHECK_THROWS_WITH(g.forward(),
+                    Catch::Contains("'loss/log'") && Catch::Contains("(op log)") && Catch::Contains("row 0, col 1"));
+
+  Graph direct;
+  Var negative = direct.parameter("negative", Tensor::from_rows({{-1}}));
+  CHECK_THROWS_WITH(log(negative), Catch::Contains("'log'") && Catch::Contains("nan"));
+
+  direct.set_check_finite(false);
+  CHECK(std::isnan(log(negative).value().item()));
+}
