@@ -184,6 +184,7 @@ class DotWriter {
     const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
     if (const auto it = tree.nodes.find(scope); it != tree.nodes.end()) {
       for (NodeId v : it->second) out_ += indent + node_statement(v) + "\n";
+      for (NodeId v : it->second) out_ += same_rank_as_consumer(v, indent);
     }
     const auto children = tree.children.find(scope);
     if (children == tree.children.end()) return;
@@ -198,6 +199,17 @@ class DotWriter {
       write_scope(tree, child, depth + 1);
       out_ += indent + "}\n";
     }
+  }
+
+  // A parameter is drawn beside the op that uses it rather than below it. Otherwise every
+  // layer's kernel takes a rank of its own under its matmul, each layer's cluster starts one
+  // rank lower than the previous one ends, and the layers march off in a diagonal staircase.
+  std::string same_rank_as_consumer(NodeId v, const std::string& indent) const {
+    const auto& g = graph_.storage();
+    if (g[v].kind != NodeKind::parameter || boost::out_degree(v, g) != 1) return {};
+    const NodeId consumer = boost::target(*boost::out_edges(v, g).first, g);
+    if (g[consumer].scope() != g[v].scope()) return {};
+    return fmt::format("{}{{ rank=same; {}; {}; }}\n", indent, quoted(g[v].name), quoted(g[consumer].name));
   }
 
   std::string node_statement(NodeId v) const {
