@@ -61,7 +61,8 @@ std::string wrap(const std::string& text, std::size_t columns, std::size_t inden
     if (end == std::string::npos) end = text.size();
     const std::string_view word(text.data() + start, end - start);
     if (line_length > 0 && line_length + 1 + word.size() > columns) {
-      out += "\n" + std::string(indent, ' ');
+      out += '\n';
+      out.append(indent, ' ');
       line_length = 0;
     } else if (line_length > 0) {
       out += ' ';
