@@ -18,6 +18,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "autodiff/errors.hpp"
@@ -139,13 +141,21 @@ class Graph {
  private:
   friend class Var;
   Var add_leaf(NodeKind kind, std::string_view name, Tensor value, bool requires_grad);
-  std::string unique_name(std::string_view base);
+  struct NameChoice {
+    std::string base;  // scope + requested name
+    std::string name;  // base, or base_N if base is taken
+    int suffix = 0;    // N, or 0
+  };
+  [[nodiscard]] NameChoice unique_name(std::string_view base) const;
+  void claim_name(const NameChoice& choice);
   const std::vector<NodeId>& reverse_topological_order();
   void compute(NodeId id);
   void check_finite(const Node& n, const Tensor& t, std::string_view what) const;
 
   GraphStorage g_;
   std::vector<std::string> scopes_;
+  std::unordered_set<std::string> names_;             // every node name in use
+  std::unordered_map<std::string, int> next_suffix_;  // base name -> next "_N" to try
   std::vector<NodeId> order_;  // cached reverse topological order
   bool order_valid_ = false;
   bool check_finite_ = true;
