@@ -18,7 +18,10 @@ std::vector<Tensor> LeakyRelu::backward(const Operands& x, const Tensor& /*y*/, 
   const float* in = x[0].data();
   const float* g = dy.data();
   float* out = dx[0].data();
-  for (std::size_t i = 0; i < dy.size(); ++i) out[i] = in[i] > 0.0F ? g[i] : alpha_ * g[i];
+  for (std::size_t i = 0; i < dy.size(); ++i) {  // a select, not a branch (see relu.cpp)
+    const float gi = g[i];
+    out[i] = in[i] > 0.0F ? gi : alpha_ * gi;
+  }
   return dx;
 }
 

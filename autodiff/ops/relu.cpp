@@ -16,7 +16,13 @@ std::vector<Tensor> Relu::backward(const Operands& x, const Tensor& /*y*/, const
   const float* in = x[0].data();
   const float* g = dy.data();
   float* out = dx[0].data();
-  for (std::size_t i = 0; i < dy.size(); ++i) out[i] = in[i] > 0.0F ? g[i] : 0.0F;
+  // Load dy first so that the choice is a plain select, not a branch: with half the inputs
+  // negative at random a branch is mispredicted half the time, and the loop runs many times
+  // slower than this vectorised one.
+  for (std::size_t i = 0; i < dy.size(); ++i) {
+    const float gi = g[i];
+    out[i] = in[i] > 0.0F ? gi : 0.0F;
+  }
   return dx;
 }
 
