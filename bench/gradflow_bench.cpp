@@ -23,6 +23,7 @@
 // std::chrono::steady_clock; repeated measurements are summarised by their median.
 
 #include <cblas.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
@@ -41,8 +42,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "autodiff/graph.hpp"
 #include "autodiff/kernels/gemm.hpp"
@@ -166,18 +165,19 @@ class Reporter {
                note.empty() ? "" : fmt::format("  ({})", note));
     std::fflush(stdout);
     if (json_) {
-      json_ << fmt::format(
-          R"({{"side":"gradflow","threads":{},"workload":"{}","metric":"{}","value":{:.9g},"unit":"{}","note":"{}"}})",
-          threads_, workload, json_escape(metric), value, unit, json_escape(note))
-            << "\n";
+      json_
+          << fmt::format(
+                 R"({{"side":"gradflow","threads":{},"workload":"{}","metric":"{}","value":{:.9g},"unit":"{}","note":"{}"}})",
+                 threads_, workload, json_escape(metric), value, unit, json_escape(note))
+          << "\n";
       json_.flush();
     }
   }
   void info(std::string_view key, std::string_view value) {
     fmt::print("info      {:<40} = {}\n", key, value);
     if (json_) {
-      json_ << fmt::format(R"({{"side":"gradflow","threads":{},"info":"{}","value":"{}"}})", threads_,
-                           json_escape(key), json_escape(value))
+      json_ << fmt::format(R"({{"side":"gradflow","threads":{},"info":"{}","value":"{}"}})", threads_, json_escape(key),
+                           json_escape(value))
             << "\n";
     }
   }
@@ -253,9 +253,9 @@ Data load_data(const Options& o, Reporter& rep) {
   }
   d.rss_after_load_kib = proc_status_kib("VmRSS");
   d.peak_after_load_kib = proc_status_kib("VmHWM");
-  rep.info("data", d.real ? fmt::format("MNIST from {} ({} train, {} test)", o.data_dir.string(), d.train.size(),
-                                        d.test.size())
-                          : fmt::format("synthetic ({} train, {} test)", d.train.size(), d.test.size()));
+  rep.info("data",
+           d.real ? fmt::format("MNIST from {} ({} train, {} test)", o.data_dir.string(), d.train.size(), d.test.size())
+                  : fmt::format("synthetic ({} train, {} test)", d.train.size(), d.test.size()));
   return d;
 }
 
@@ -263,7 +263,7 @@ Data load_data(const Options& o, Reporter& rep) {
 // (a) flagship and (e) memory
 
 struct TrainRun {
-  double seconds = 0;         // the training loop only
+  double seconds = 0;             // the training loop only
   std::uint64_t allocations = 0;  // C++ heap allocations in the training loop
   std::vector<double> step_seconds;
   long rss_at_100_kib = 0;
@@ -291,8 +291,7 @@ TrainRun train_flagship(const Data& data, nn::Activation activation, std::uint64
   nn::Classifier classifier(flagship_spec(activation), options);
   nn::GradientMonitor monitor(classifier.mlp());
   mnist::BatchSampler sampler(data.train, 30, seed);
-  std::vector<float> images;
-  std::vector<std::uint8_t> labels;
+  std::vector<std::uint8_t> labels(30);
 
   TrainRun run;
   run.step_seconds.reserve(static_cast<std::size_t>(steps));
@@ -301,6 +300,7 @@ TrainRun train_flagship(const Data& data, nn::Activation activation, std::uint64
   for (int step = 0; step < steps; ++step) {
     const auto ts = Clock::now();
     if (step % 200 == 0) monitor.arm(step);
+    const std::span<float> images = classifier.input_batch(30);  // as lesson 05 does: no copy
     sampler.next_batch(images, labels);
     classifier.train_step(images, labels);
     run.step_seconds.push_back(seconds_since(ts));
@@ -327,8 +327,8 @@ void bench_flagship(const Options& o, const Data& data, Reporter& rep) {
   rep.result("flagship", "ms_per_iter_median", 1e3 * median(run.step_seconds), "ms", note);
   rep.result("flagship", "allocations_per_iter", static_cast<double>(run.allocations) / steps, "",
              "C++ heap allocations per step, monitor included");
-  rep.result("flagship", "rss_growth_100_to_end", static_cast<double>(run.rss_at_end_kib - run.rss_at_100_kib),
-             "KiB", fmt::format("VmRSS after step {} and after step {}", std::min(100, steps / 2), steps));
+  rep.result("flagship", "rss_growth_100_to_end", static_cast<double>(run.rss_at_end_kib - run.rss_at_100_kib), "KiB",
+             fmt::format("VmRSS after step {} and after step {}", std::min(100, steps / 2), steps));
 }
 
 void bench_memory(const Options& o, const Data& data, Reporter& rep) {
@@ -370,9 +370,9 @@ void bench_mlp(const Options& o, const Data& data, Reporter& rep) {
   options.seed = o.seed;
   nn::Classifier classifier(spec, options);
   mnist::BatchSampler sampler(data.train, 128, o.seed);
-  std::vector<float> images;
-  std::vector<std::uint8_t> labels;
+  std::vector<std::uint8_t> labels(128);
   auto step = [&] {
+    const std::span<float> images = classifier.input_batch(128);
     sampler.next_batch(images, labels);
     classifier.train_step(images, labels);
   };
@@ -438,9 +438,9 @@ void bench_matmul(const Options& o, Reporter& rep) {
   using ad::kernels::Transpose;
   std::vector<GemmShape> shapes = {
       {"1024x1024_by_1024x1024", 1024, 1024, 1024, Transpose::no, Transpose::no, false},
-      {"30x784_by_784x10", 30, 10, 784},                       // layer 1 forward: x W
-      {"30x10_by_10x10", 30, 10, 10},                          // layers 2-6 forward
-      {"784x30_by_30x10", 784, 10, 30, Transpose::yes},        // layer 1 backward: dW = x^T dz
+      {"30x784_by_784x10", 30, 10, 784},                 // layer 1 forward: x W
+      {"30x10_by_10x10", 30, 10, 10},                    // layers 2-6 forward
+      {"784x30_by_30x10", 784, 10, 30, Transpose::yes},  // layer 1 backward: dW = x^T dz
   };
   if (o.quick) shapes[0] = {"256x256_by_256x256", 256, 256, 256, Transpose::no, Transpose::no, false};
   std::mt19937_64 rng(o.seed);
@@ -457,8 +457,8 @@ void bench_matmul(const Options& o, Reporter& rep) {
       if (which == 0) {
         ad::kernels::gemm(s.ta, s.tb, s.m, s.n, s.k, 1.0F, a.data(), b.data(), 0.0F, c.data());
       } else {
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, s.m, s.n, s.k,
-                    1.0F, a.data(), ta ? s.m : s.k, b.data(), tb ? s.k : s.n, 0.0F, c.data(), s.n);
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, s.m, s.n, s.k, 1.0F,
+                    a.data(), ta ? s.m : s.k, b.data(), tb ? s.k : s.n, 0.0F, c.data(), s.n);
       }
     });
     rep.result("matmul", fmt::format("gemm_gflops[{}]", s.label), g[0], "GFLOP/s");
@@ -518,8 +518,8 @@ void bench_overhead(const Options& o, Reporter& rep) {
     }
     const auto allocations = static_cast<double>(g_allocations.load() - allocations0);
     const double f = 1e6 * median(fwd) / kChainOps, b = 1e6 * median(bwd) / kChainOps;
-    rep.result("overhead", "replayed_allocations_per_op", allocations / static_cast<double>(fwd.size()) / kChainOps,
-               "", "C++ heap allocations per op, forward + backward");
+    rep.result("overhead", "replayed_allocations_per_op", allocations / static_cast<double>(fwd.size()) / kChainOps, "",
+               "C++ heap allocations per op, forward + backward");
     rep.result("overhead", "replayed_fwd_us_per_op", f, "us");
     rep.result("overhead", "replayed_bwd_us_per_op", b, "us");
     rep.result("overhead", "replayed_fwd_bwd_us_per_op", f + b, "us", "chain of 1000 ops on [1 x 4]");
@@ -544,8 +544,8 @@ void bench_overhead(const Options& o, Reporter& rep) {
     }
     const auto allocations = static_cast<double>(g_allocations.load() - allocations0);
     const double f = 1e6 * median(fwd) / kChainOps, b = 1e6 * median(bwd) / kChainOps;
-    rep.result("overhead", "rebuilt_allocations_per_op", allocations / static_cast<double>(fwd.size()) / kChainOps,
-               "", "C++ heap allocations per op, build + forward + backward");
+    rep.result("overhead", "rebuilt_allocations_per_op", allocations / static_cast<double>(fwd.size()) / kChainOps, "",
+               "C++ heap allocations per op, build + forward + backward");
     rep.result("overhead", "rebuilt_fwd_us_per_op", f, "us");
     rep.result("overhead", "rebuilt_bwd_us_per_op", b, "us");
     rep.result("overhead", "rebuilt_fwd_bwd_us_per_op", f + b, "us", "build + forward + backward per iteration");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -122,9 +123,18 @@ void BatchSampler::shuffle() {
 }
 
 void BatchSampler::next_batch(std::vector<float>& images, std::vector<std::uint8_t>& labels) {
-  const std::size_t pixels = split_->pixels_per_image();
-  images.resize(batch_size_ * pixels);  // no allocation when the capacity is already there
+  images.resize(batch_size_ * split_->pixels_per_image());  // no allocation once the capacity is there
   labels.resize(batch_size_);
+  next_batch(std::span<float>(images), std::span<std::uint8_t>(labels));
+}
+
+void BatchSampler::next_batch(std::span<float> images, std::span<std::uint8_t> labels) {
+  const std::size_t pixels = split_->pixels_per_image();
+  if (images.size() != batch_size_ * pixels || labels.size() != batch_size_) {
+    throw std::invalid_argument(
+        fmt::format("next_batch: a batch of {} needs room for {} pixel values and {} labels, got {} and {}",
+                    batch_size_, batch_size_ * pixels, batch_size_, images.size(), labels.size()));
+  }
   for (std::size_t b = 0; b < batch_size_; ++b) {
     if (position_ == order_.size()) {  // epoch finished: start the next one in a new order
       ++epoch_;

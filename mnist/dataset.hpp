@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,9 @@ class BatchSampler {
   BatchSampler(const DataSplit& split, std::size_t batch_size, std::uint64_t seed);
 
   void next_batch(std::vector<float>& images, std::vector<std::uint8_t>& labels);
+  // The same into caller-owned memory of exactly batch_size images and labels (a training
+  // graph's input tensor, say), so the batch is gathered once and never copied again.
+  void next_batch(std::span<float> images, std::span<std::uint8_t> labels);
 
   // Number of complete passes over the split so far (TensorFlow's epochs_completed).
   std::size_t epoch() const { return epoch_; }

@@ -32,6 +32,13 @@ Classifier::Classifier(const MlpSpec& spec, const TrainingOptions& options) {
   }
 }
 
+std::span<float> Classifier::input_batch(int rows) {
+  if (rows <= 0) throw std::invalid_argument(fmt::format("classifier: batch of {} rows", rows));
+  Tensor& x = graph_.input_value(x_);
+  x.resize({rows, mlp_->spec().inputs});
+  return x.values();
+}
+
 void Classifier::load_batch(std::span<const float> images, std::span<const std::uint8_t> labels) {
   const int inputs = mlp_->spec().inputs;
   const int classes = mlp_->spec().outputs;
@@ -44,7 +51,7 @@ void Classifier::load_batch(std::span<const float> images, std::span<const std::
   const auto rows = static_cast<int>(labels.size());
   Tensor& x = graph_.input_value(x_);
   x.resize({rows, inputs});
-  std::copy(images.begin(), images.end(), x.data());
+  if (images.data() != x.data()) std::copy(images.begin(), images.end(), x.data());
   Tensor& t = graph_.input_value(labels_);
   t.resize({rows, classes});
   t.fill(0.0F);

@@ -39,6 +39,9 @@ class Classifier {
   Classifier(const Classifier&) = delete;  // Vars point into graph_: it must not move
   Classifier& operator=(const Classifier&) = delete;
 
+  // The input node's own buffer, sized for `rows` images: a data loader that writes the next
+  // batch here saves train_step a copy (it sees the images are already in place).
+  std::span<float> input_batch(int rows);
   // One step on a batch: images row-major [n x inputs] in any range, labels in [0, classes).
   StepResult train_step(std::span<const float> images, std::span<const std::uint8_t> labels);
   // Forward and backward on a batch without updating anything: the graph then holds that

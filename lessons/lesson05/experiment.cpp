@@ -37,9 +37,11 @@ Run run_one(const Settings& s, const mnist::DataSets& data, const std::string& s
   // The batches get their own stream, so changing the network does not change the data order.
   mnist::BatchSampler sampler(data.train, static_cast<std::size_t>(s.batch), seed ^ 0x9e3779b97f4a7c15ULL);
 
-  std::vector<float> images;
   std::vector<std::uint8_t> labels;
+  labels.resize(static_cast<std::size_t>(s.batch));
   for (int step = 0; step < s.iterations; ++step) {
+    // Gather the batch straight into the graph's input node: no second copy.
+    const std::span<float> images = model.input_batch(s.batch);
     sampler.next_batch(images, labels);
     const bool logged = step % s.log_every == 0;
     if (logged) monitor.arm(step);
@@ -59,6 +61,7 @@ Run run_one(const Settings& s, const mnist::DataSets& data, const std::string& s
   run.test_accuracy = model.evaluate(data.test.images, data.test.labels);
   // Leave the graph holding one training step's values and gradients (evaluation replaced the
   // values with a test chunk's) so that it can be drawn.
+  const std::span<float> images = model.input_batch(s.batch);
   sampler.next_batch(images, labels);
   model.compute_gradients(images, labels);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

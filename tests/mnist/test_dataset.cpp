@@ -239,3 +239,19 @@ TEST_CASE("A batch size of zero or larger than the split is refused", "[mnist][s
   CHECK_THROWS_WITH(BatchSampler(split, 11, 1), Contains("batch size 11 is larger than the split (10 samples)"));
   CHECK_NOTHROW(BatchSampler(split, 10, 1));
 }
+
+TEST_CASE("next_batch into caller memory gives the same batches and checks the room it is given", "[mnist][sampler]") {
+  const DataSplit split = numbered_split(50);
+  BatchSampler by_vector(split, 8, 3), by_span(split, 8, 3);
+  std::vector<float> xv, xs(8);
+  std::vector<std::uint8_t> yv, ys(8);
+  for (int step = 0; step < 20; ++step) {  // several epochs
+    by_vector.next_batch(xv, yv);
+    by_span.next_batch(std::span<float>(xs), std::span<std::uint8_t>(ys));
+    REQUIRE(xv == xs);
+    REQUIRE(yv == ys);
+  }
+  std::vector<float> too_small(7);
+  CHECK_THROWS_WITH(by_span.next_batch(std::span<float>(too_small), std::span<std::uint8_t>(ys)),
+                    Catch::Contains("needs room for 8 pixel values") && Catch::Contains("got 7"));
+}

@@ -169,3 +169,18 @@ TEST_CASE("histograms put every value in a bin, the maximum in the last", "[nn][
   CHECK(h.counts == std::vector<std::uint32_t>{1, 0, 1, 2});
   CHECK_THROWS(nn::make_histogram(t, 0));
 }
+
+TEST_CASE("a batch written into input_batch trains exactly like a copied one", "[nn][training]") {
+  const Blobs data = make_blobs(16, 4);
+  nn::Classifier copied(small_spec(nn::Activation::relu), options(16, 9));
+  nn::Classifier in_place(small_spec(nn::Activation::relu), options(16, 9));
+  for (int step = 0; step < 10; ++step) {
+    const float a = copied.train_step(data.images, data.labels).loss;
+    const std::span<float> x = in_place.input_batch(16);
+    REQUIRE(x.size() == data.images.size());
+    std::copy(data.images.begin(), data.images.end(), x.begin());
+    const float b = in_place.train_step(x, data.labels).loss;
+    REQUIRE(a == b);
+  }
+  CHECK_THROWS_WITH(in_place.input_batch(0), Catch::Contains("0 rows"));
+}
