@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdint>
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
 
 namespace gradflow::autodiff {
@@ -301,18 +301,16 @@ void Graph::backward(Var loss) {
   }
   const auto& order = reverse_topological_order();
 
-  // Step 1: every gradient starts at zero, because step 3 *adds* into it.
-  for (NodeId v : order) {
-    Node& n = g_[v];
-    if (!n.requires_grad) continue;
-    n.grad.resize(n.value.shape());
-    n.grad.fill(0.0F);
-  }
+  // Step 1: no node has received any gradient yet in this pass.
   if (!loss_node.requires_grad) {
     throw GraphError(fmt::format("backward: the loss '{}' does not depend on any parameter", loss_node.name));
   }
+  received_.assign(boost::num_vertices(g_), false);
+
   // Step 2: the seed. dL/dL = 1.
+  loss_node.grad.resize(loss_node.value.shape());
   loss_node.grad.fill(1.0F);
+  received_[loss.id()] = true;
 
   // Step 3: visit nodes so that every node comes after all the nodes that use it. When we
   // reach a node, every consumer has already added its share into node.grad: the gradient is
@@ -320,9 +318,17 @@ void Graph::backward(Var loss) {
   for (NodeId v : order) {
     Node& n = g_[v];
     if (!n.requires_grad) continue;
-    check_finite(n, n.grad, "gradient");
+    const bool reached = received_[v];
+    if (reached) {
+      check_finite(n, n.grad, "gradient");
+    } else {
+      // No path leads from this node to the loss: its gradient is zero.
+      n.grad.resize(n.value.shape());
+      n.grad.fill(0.0F);
+    }
     for (const auto& [id, hook] : n.hooks) hook(GradientEvent{n.name, n.kind, n.value, n.grad});
-    if (n.kind != NodeKind::op) continue;
+    // A zero gradient sends zero shares on (backward is linear in dy): nothing to do.
+    if (!reached || n.kind != NodeKind::op) continue;
 
     std::array<const Tensor*, kMaxArity> ptrs{};
     std::array<NodeId, kMaxArity> ids{};
@@ -349,7 +355,13 @@ void Graph::backward(Var loss) {
             "{} ({}): backward returned a gradient of shape {} for operand {} ('{}'), which is {}", n.op->name(),
             n.name, to_string(dx[i].shape()), i, operand.name, to_string(operand.value.shape())));
       }
-      // Accumulate: a value used twice receives the sum of both uses' gradients.
+      // Accumulate: a value used twice receives the sum of both uses' gradients. The first
+      // share is simply moved in (no zero-filling, no addition); later ones are added to it.
+      if (!received_[ids[i]]) {
+        std::swap(operand.grad, dx[i]);
+        received_[ids[i]] = true;
+        continue;
+      }
       float* g = operand.grad.data();
       const float* d = dx[i].data();
       for (std::size_t k = 0; k < dx[i].size(); ++k) g[k] += d[k];

@@ -156,8 +156,9 @@ class Graph {
   std::vector<std::string> scopes_;
   std::unordered_set<std::string> names_;             // every node name in use
   std::unordered_map<std::string, int> next_suffix_;  // base name -> next "_N" to try
-  std::vector<NodeId> order_;  // cached reverse topological order
+  std::vector<NodeId> order_;                         // cached reverse topological order
   bool order_valid_ = false;
+  std::vector<bool> received_;  // backward: has the node received a gradient share yet?
   bool check_finite_ = true;
   std::size_t next_hook_id_ = 0;
 };

@@ -217,3 +217,24 @@ TEST_CASE("a NaN from the log of a negative number is reported at the node where
   direct.set_check_finite(false);
   CHECK(std::isnan(log(negative).value().item()));
 }
+
+TEST_CASE("a node with no path to the loss gets a zero gradient, its hooks still fire, and repeated passes agree",
+          "[graph][hooks]") {
+  Graph g;
+  Var x = g.parameter("x", Tensor::from_rows({{1, 2}}));
+  Var unused = g.parameter("unused", Tensor::from_rows({{5, 5, 5}}));
+  Var side = exp(unused);  // built, but the loss does not depend on it
+  Var loss = sum(x * 3.0F);
+  int fired = 0;
+  g.add_hook(unused, [&](const GradientEvent& e) {
+    ++fired;
+    CHECK(e.grad.shape() == Shape{1, 3});
+  });
+  for (int pass = 0; pass < 3; ++pass) {  // the first share is moved in, not added: no leftovers
+    g.backward(loss);
+    check_tensor(x.grad(), Tensor::from_rows({{3, 3}}));
+    check_tensor(unused.grad(), Tensor::from_rows({{0, 0, 0}}));
+    check_tensor(side.grad(), Tensor::from_rows({{0, 0, 0}}));
+  }
+  CHECK(fired == 3);
+}
