@@ -14,7 +14,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "lessons/lesson05/experiment.hpp"
 #include "lessons/lesson05/report.hpp"
@@ -30,6 +32,7 @@ int lesson(int argc, char** argv) {
   gl::CommonOptions common;
   std::string init = "glorot_uniform";
   int validation = 5000;
+  int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   double alpha = s.alpha;
   gl::Flags flags("lesson05_vanishing_gradients",
                   "Trains 784 -> 10 x5 -> 10 on MNIST with sigmoid, ReLU and leaky ReLU and measures how the "
@@ -47,6 +50,8 @@ int lesson(int argc, char** argv) {
                    1.0);
   flags.add_string("init", &init, "kernel initialiser: glorot_uniform (tf.layers.dense) or he_uniform");
   flags.add_int("validation", &validation, "training images held out for validation (TensorFlow: 5000)", 0, 1'000'000);
+  flags.add_int("jobs", &jobs, "training runs in parallel (default: one per core); results do not depend on it", 1,
+                256);
   if (!flags.parse(argc, argv)) return 0;
   s.alpha = static_cast<float>(alpha);
   s.first_seed = common.seed;
@@ -81,21 +86,14 @@ int lesson(int argc, char** argv) {
                              : "set by --alpha");
 
   const auto start = std::chrono::steady_clock::now();
-  for (const std::string& scenario : s.activations) {
-    for (int k = 0; k < s.seeds; ++k) {
-      const std::uint64_t seed = s.first_seed + static_cast<std::uint64_t>(k);
-      fmt::print("Running scenario {} (seed {}, run {} of {})\n", scenario, seed, k + 1, s.seeds);
-      l5::Run run = l5::run_one(s, data, scenario, seed, [&](const l5::Run&, const l5::LogPoint& p) {
-        fmt::print("  Iteration {} of {}, loss: {:.3f}, train accuracy: {:.2f}%\n", p.step, s.iterations, p.loss,
-                   100 * p.accuracy);
-      });
-      fmt::print("  -> test accuracy {:.2f}%, validation {:.2f}%, {:.2f} s\n", 100 * run.test_accuracy,
-                 100 * run.validation_accuracy, run.seconds);
-      if (k == 0) results.final_models[scenario] = run.model;
-      run.model.reset();
-      results.runs.push_back(std::move(run));
-    }
-  }
+  results.runs = l5::run_all(s, data, jobs, [&](l5::Run& run, const std::string& log) {
+    fmt::print("Scenario {}, seed {}:\n{}", run.scenario, run.seed, log);
+    fmt::print("  -> test accuracy {:.2f}%, validation {:.2f}%, {:.2f} s\n", 100 * run.test_accuracy,
+               100 * run.validation_accuracy, run.seconds);
+    // Keep the first seed's trained model of each scenario for the computation-graph diagrams.
+    if (!results.final_models.contains(run.scenario)) results.final_models[run.scenario] = run.model;
+    run.model.reset();
+  });
   results.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const std::string& scenario : s.activations) results.summaries.push_back(l5::summarise(scenario, results.runs));
   results.verdicts = l5::judge_claims(results.summaries);

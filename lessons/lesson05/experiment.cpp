@@ -3,10 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace gradflow::lessons::lesson05 {
 
@@ -66,6 +71,68 @@ Run run_one(const Settings& s, const mnist::DataSets& data, const std::string& s
   model.compute_gradients(images, labels);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;
+}
+
+std::vector<Run> run_all(const Settings& s, const mnist::DataSets& data, int jobs,
+                         const std::function<void(Run& run, const std::string& log)>& report) {
+  struct Job {
+    std::string scenario;
+    std::uint64_t seed;
+    Run run;
+    std::string log;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  std::vector<Job> queue;
+  for (const std::string& scenario : s.activations) {
+    for (int k = 0; k < s.seeds; ++k)
+      queue.push_back({scenario, s.first_seed + static_cast<std::uint64_t>(k), {}, {}, {}, false});
+  }
+
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < queue.size() && !stop; i = next++) {
+      Job& job = queue[i];
+      try {
+        job.run = run_one(s, data, job.scenario, job.seed, [&job, &s](const Run&, const LogPoint& p) {
+          job.log += fmt::format("  Iteration {} of {}, loss: {:.3f}, train accuracy: {:.2f}%\n", p.step, s.iterations,
+                                 p.loss, 100 * p.accuracy);
+        });
+      } catch (...) {
+        job.error = std::current_exception();
+        stop = true;  // no point starting more runs
+      }
+      const std::lock_guard lock(mutex);
+      job.done = true;
+      finished.notify_all();
+    }
+  };
+  const auto n_threads = static_cast<std::size_t>(std::max(1, jobs));
+  std::vector<std::jthread> threads;
+  for (std::size_t t = 0; t < std::min(n_threads, queue.size()); ++t) threads.emplace_back(worker);
+
+  // Report in order as runs finish, so the console reads as if they had run one by one.
+  std::vector<Run> runs;
+  std::exception_ptr first_error;
+  for (Job& job : queue) {
+    {
+      // Every job before a failed one was taken before it, so it finishes: this never hangs.
+      std::unique_lock lock(mutex);
+      finished.wait(lock, [&] { return job.done; });
+    }
+    if (job.error) {
+      first_error = job.error;
+      break;
+    }
+    report(job.run, job.log);
+    runs.push_back(std::move(job.run));
+  }
+  threads.clear();  // joins
+  if (first_error) std::rethrow_exception(first_error);
+  return runs;
 }
 
 Stat stat_of(const std::vector<double>& values) {

@@ -73,6 +73,13 @@ struct ScenarioSummary {
 Run run_one(const Settings& settings, const mnist::DataSets& data, const std::string& scenario, std::uint64_t seed,
             const std::function<void(const Run&, const LogPoint&)>& on_log);
 
+// Runs every scenario x seed, `jobs` runs at a time on their own threads (the runs share
+// nothing but the read-only data, and each has its own seeded generators, so the results do
+// not depend on `jobs`). `report` is called on the calling thread for each finished run, in
+// scenario-then-seed order, with the lines that run logged; it may keep or drop run.model.
+std::vector<Run> run_all(const Settings& settings, const mnist::DataSets& data, int jobs,
+                         const std::function<void(Run& run, const std::string& log)>& report);
+
 ScenarioSummary summarise(const std::string& scenario, const std::vector<Run>& runs);
 
 // The post's three claims, judged on this run's numbers.

@@ -340,3 +340,25 @@ TEST_CASE("lesson05 fails with exit code 1 naming an unwritable --out", "[lesson
   CHECK_THAT(run.err, Catch::Contains("/proc/gradflow-test-lesson05"));
   CHECK_FALSE(fs::exists("/proc/gradflow-test-lesson05"));
 }
+
+TEST_CASE("lesson05 gives the same numbers whether its runs go one at a time or in parallel", "[lesson05]") {
+  const fs::path base = fs::temp_directory_path() / fmt::format("gradflow-test-lesson05-jobs-{}", ::getpid());
+  fs::remove_all(base);
+  const auto run_with = [&](int jobs) {
+    const fs::path out = base / fmt::format("jobs{}", jobs);
+    const Run run = run_lesson05(
+        fmt::format("--quick --seeds 2 --jobs {} --data '{}' --out '{}'", jobs, kFixture.string(), out.string()));
+    REQUIRE(run.exit_code == 0);
+    return out;
+  };
+  const fs::path serial = run_with(1);
+  const fs::path parallel = run_with(3);
+  CHECK(slurp(serial / "scalars.csv") == slurp(parallel / "scalars.csv"));
+  CHECK(slurp(serial / "histograms.csv") == slurp(parallel / "histograms.csv"));
+  // summary.json differs only in the timings.
+  const auto without_timings = [](std::string json) {
+    return std::regex_replace(json, std::regex("\"(training_)?seconds\": [0-9.e+-]+"), "\"seconds\": T");
+  };
+  CHECK(without_timings(slurp(serial / "summary.json")) == without_timings(slurp(parallel / "summary.json")));
+  fs::remove_all(base);
+}
