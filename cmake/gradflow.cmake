@@ -14,5 +14,5 @@ function(gradflow_add_test)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} Catch2::Catch2 gradflow_warnings)
   target_compile_definitions(${T_NAME} PRIVATE GRADFLOW_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                                GRADFLOW_BINARY_DIR="${CMAKE_BINARY_DIR}")
-  catch_discover_tests(${T_NAME} TEST_PREFIX "${T_NAME}: " PROPERTIES TIMEOUT 300)
+  catch_discover_tests(${T_NAME} TEST_PREFIX "${T_NAME}: " PROPERTIES TIMEOUT 300 ENVIRONMENT "${GRADFLOW_TEST_ENV}")
 endfunction()
