@@ -37,6 +37,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+# What a fresh Debian 12 machine lacks: the build tools, PyTorch and OpenBLAS (idempotent).
+scripts/install-deps.sh --bench
 build_dir="${BUILD_DIR:-build}"
 if [[ $build -eq 1 ]]; then
   if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
