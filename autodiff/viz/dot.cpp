@@ -109,7 +109,6 @@ std::string value_summary(const Tensor& value) {
   return fmt::format("mean {:.3g}", mean);
 }
 
-
 struct NodeStyle {
   std::string_view shape;
   std::string_view style;
@@ -249,8 +248,7 @@ class DotWriter {
         "{} [shape={}, style=\"{}\", penwidth={}, color=\"{}\", fillcolor=\"{}\", fontcolor=\"{}\", "
         "tooltip={}, label=<{}>];",
         quoted(n.name), style.shape, style.style, style.penwidth, style.border, fill, font,
-        quoted(fmt::format("{} ({})", n.name, n.op ? n.op->name() : to_string(n.kind))),
-        fmt::join(lines, "<BR/>"));
+        quoted(fmt::format("{} ({})", n.name, n.op ? n.op->name() : to_string(n.kind))), fmt::join(lines, "<BR/>"));
   }
 
   const Graph& graph_;

@@ -1,10 +1,9 @@
 #include "autodiff/viz/render.hpp"
 
+#include <fmt/format.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <graphviz/gvplugin.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -208,10 +207,10 @@ void render(std::string_view dot, const std::filesystem::path& out, Format forma
   GVC_t* const context = shared_context();
   if (context == nullptr) throw RenderError(fmt::format("{}: Graphviz could not create a context", prefix));
   if (!has_plugin(context, "layout", "dot") || !has_plugin(context, "device", format_name)) {
-    throw RenderError(fmt::format(
-        "{}: Graphviz has no plugin for the \"dot\" layout or the {} format (plugins: {}); its plugin "
-        "configuration is probably missing: run `dot -c` as root",
-        prefix, format_name, plugin_source()));
+    throw RenderError(
+        fmt::format("{}: Graphviz has no plugin for the \"dot\" layout or the {} format (plugins: {}); its plugin "
+                    "configuration is probably missing: run `dot -c` as root",
+                    prefix, format_name, plugin_source()));
   }
 
   // agmemread needs a NUL-terminated string. Trailing whitespace is dropped because Graphviz's

@@ -1,7 +1,7 @@
 // DOT export: what to_dot, the colour scale and the legend write.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <string>

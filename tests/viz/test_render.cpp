@@ -1,11 +1,11 @@
 // In-process rendering with libgvc: files written, errors reported, plugins found.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <sys/wait.h>
 
 #include "autodiff/viz/dot.hpp"
 #include "autodiff/viz/render.hpp"
