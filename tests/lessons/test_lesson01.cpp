@@ -10,39 +10,16 @@
 #include <sstream>
 #include <string>
 
+#include "program_runner.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using Run = gradflow::testing::ProgramRun;
+using gradflow::testing::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the lesson with `args` (already shell-quoted where needed) and captures its output.
-Run run_lesson01(const std::string& args) {
-  const fs::path program = fs::path(GRADFLOW_BINARY_DIR) / "bin" / "lesson01_computation_graph";
-  REQUIRE(fs::exists(program));
-  const fs::path capture = fs::temp_directory_path() / fmt::format("gradflow-test-lesson01-capture-{}", ::getpid());
-  const std::string command =
-      fmt::format("'{}' {} >'{}.out' 2>'{}.err'", program.string(), args, capture.string(), capture.string());
-  const int status = std::system(command.c_str());
-  Run run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = slurp(capture.string() + ".out");
-  run.err = slurp(capture.string() + ".err");
-  fs::remove(capture.string() + ".out");
-  fs::remove(capture.string() + ".err");
-  return run;
-}
+Run run_lesson01(const std::string& args) { return gradflow::testing::run_program("lesson01_computation_graph", args); }
 
 std::size_t count(const std::string& text, std::string_view word) {
   std::size_t n = 0;
