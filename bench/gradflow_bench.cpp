@@ -494,6 +494,18 @@ ad::Var build_chain(ad::Graph& g) {
   return ad::ops::sum(x);
 }
 
+// Reports one way of running the op chain: median microseconds per op forward, backward and
+// both, and heap allocations per op.
+void report_chain(Reporter& rep, std::string_view way, const std::vector<double>& fwd, const std::vector<double>& bwd,
+                  std::uint64_t allocations, std::string_view allocations_note, std::string_view total_note) {
+  const double f = 1e6 * median(fwd) / kChainOps, b = 1e6 * median(bwd) / kChainOps;
+  rep.result("overhead", fmt::format("{}_allocations_per_op", way),
+             static_cast<double>(allocations) / static_cast<double>(fwd.size()) / kChainOps, "", allocations_note);
+  rep.result("overhead", fmt::format("{}_fwd_us_per_op", way), f, "us");
+  rep.result("overhead", fmt::format("{}_bwd_us_per_op", way), b, "us");
+  rep.result("overhead", fmt::format("{}_fwd_bwd_us_per_op", way), f + b, "us", total_note);
+}
+
 void bench_overhead(const Options& o, Reporter& rep) {
   const double min_seconds = o.quick ? 0.02 : 0.5;
   const int min_iters = o.quick ? 2 : 20;
@@ -516,13 +528,8 @@ void bench_overhead(const Options& o, Reporter& rep) {
       fwd.push_back(std::chrono::duration<double>(t2 - t1).count());
       bwd.push_back(seconds_since(t2));
     }
-    const auto allocations = static_cast<double>(g_allocations.load() - allocations0);
-    const double f = 1e6 * median(fwd) / kChainOps, b = 1e6 * median(bwd) / kChainOps;
-    rep.result("overhead", "replayed_allocations_per_op", allocations / static_cast<double>(fwd.size()) / kChainOps, "",
-               "C++ heap allocations per op, forward + backward");
-    rep.result("overhead", "replayed_fwd_us_per_op", f, "us");
-    rep.result("overhead", "replayed_bwd_us_per_op", b, "us");
-    rep.result("overhead", "replayed_fwd_bwd_us_per_op", f + b, "us", "chain of 1000 ops on [1 x 4]");
+    report_chain(rep, "replayed", fwd, bwd, g_allocations.load() - allocations0,
+                 "C++ heap allocations per op, forward + backward", "chain of 1000 ops on [1 x 4]");
   }
   // Rebuilt: a fresh graph every iteration (building it computes the forward values).
   {
@@ -542,13 +549,8 @@ void bench_overhead(const Options& o, Reporter& rep) {
       fwd.push_back(std::chrono::duration<double>(t2 - t1).count());
       bwd.push_back(seconds_since(t2));
     }
-    const auto allocations = static_cast<double>(g_allocations.load() - allocations0);
-    const double f = 1e6 * median(fwd) / kChainOps, b = 1e6 * median(bwd) / kChainOps;
-    rep.result("overhead", "rebuilt_allocations_per_op", allocations / static_cast<double>(fwd.size()) / kChainOps, "",
-               "C++ heap allocations per op, build + forward + backward");
-    rep.result("overhead", "rebuilt_fwd_us_per_op", f, "us");
-    rep.result("overhead", "rebuilt_bwd_us_per_op", b, "us");
-    rep.result("overhead", "rebuilt_fwd_bwd_us_per_op", f + b, "us", "build + forward + backward per iteration");
+    report_chain(rep, "rebuilt", fwd, bwd, g_allocations.load() - allocations0,
+                 "C++ heap allocations per op, build + forward + backward", "build + forward + backward per iteration");
   }
 }
 
