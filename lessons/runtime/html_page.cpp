@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lessons/runtime/text_table.hpp"
+
 namespace gradflow::lessons {
 
 namespace {
@@ -45,20 +47,6 @@ figure img { max-width: 100%; height: auto; border: 1px solid var(--line); borde
 figcaption { color: var(--muted); font-size: .9rem; margin-top: .5rem; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 3rem; border-top: 1px solid var(--line); padding-top: .75rem; }
 )css";
-
-// "0.25", "-1.2e-03", "[1 x 1]" is not; used to right-align numeric columns.
-bool looks_numeric(std::string_view cell) {
-  if (cell.empty()) return false;
-  bool digit = false;
-  for (char c : cell) {
-    if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
-      digit = true;
-    } else if (c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E') {
-      return false;
-    }
-  }
-  return digit;
-}
 
 std::string cell_class(std::string_view cell) {
   if (cell == "PASS") return R"( class="pass")";

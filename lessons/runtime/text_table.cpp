@@ -7,9 +7,7 @@
 
 namespace gradflow::lessons {
 
-namespace {
-
-bool is_number(const std::string& cell) {
+bool looks_numeric(std::string_view cell) {
   if (cell.empty()) return false;
   bool digit = false;
   for (char c : cell) {
@@ -21,6 +19,8 @@ bool is_number(const std::string& cell) {
   }
   return digit;
 }
+
+namespace {
 
 // Display width in characters: counts UTF-8 code points, not bytes (so "≈" or "|dL/dx|" line up).
 std::size_t width_of(const std::string& s) {
@@ -42,7 +42,7 @@ std::string format_table(const std::vector<std::string>& headers, const std::vec
       const std::string cell = c < cells.size() ? cells[c] : std::string();
       const std::string padding(widths[c] - width_of(cell), ' ');
       const bool last = c + 1 == widths.size();
-      if (!header && is_number(cell)) {
+      if (!header && looks_numeric(cell)) {
         text += padding + cell;
       } else {
         text += cell + (last ? std::string() : padding);

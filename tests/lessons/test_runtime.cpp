@@ -339,3 +339,17 @@ TEST_CASE("HtmlPage escapes text, keeps trusted HTML, and is one self-contained 
   CHECK_THAT(html, Catch::Contains("max-width: 960px"));
   CHECK_THAT(html, !Catch::Contains("http"));  // nothing fetched from the network
 }
+
+TEST_CASE("numeric cells are recognised the same way for console and HTML tables", "[runtime]") {
+  using gradflow::lessons::looks_numeric;
+  CHECK(looks_numeric("0.25"));
+  CHECK(looks_numeric("-1.2e-03"));
+  CHECK_FALSE(looks_numeric("[1 x 1]"));
+  CHECK_FALSE(looks_numeric(""));
+  CHECK_FALSE(looks_numeric("e"));
+  gradflow::lessons::HtmlPage page("t");
+  page.add_table({"name", "value"}, {{"w", "0.5"}});
+  CHECK_THAT(page.str(), Catch::Contains(R"(<td class="num">0.5</td>)"));
+  CHECK_THAT(gradflow::lessons::format_table({"name", "value"}, {{"w", "0.5"}, {"b", "12.25"}}),
+             Catch::Contains("w       0.5"));
+}
