@@ -7,5 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+launcher=()
+# ccache (installed by scripts/install-deps.sh) makes a rebuild after a one-file change, or the
+# second build tree of scripts/run-tests.sh, reuse every object that did not change.
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
 cmake --build "$dir" -j "$(nproc)"

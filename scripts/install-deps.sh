@@ -15,6 +15,11 @@ packages=(
   zlib1g-dev                         # .gz IDX files
   catch2                             # the test suite (Debian ships Catch2 2.13)
   gnuplot-nox fonts-dejavu-core      # lesson figures
+  nlohmann-json3-dev                 # summary.json and every other JSON file
+  libprotobuf-dev protobuf-compiler  # TensorBoard event files (the Event/Summary messages)
+  python3-protobuf python3-crc32c    # the tests' independent reader of those event files
+  chromium chromium-driver python3-selenium  # the browser tests of the lesson pages
+  ccache                             # rebuilds after a small change take seconds
   ca-certificates
 )
 if [[ "${1:-}" == "--bench" ]]; then
