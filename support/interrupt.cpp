@@ -21,7 +21,6 @@ struct Slot {
   char path[kMaxPath] = {};
 };
 Slot g_slots[kSlots];                  // NOLINT: see the header, signals are process-wide
-std::atomic<bool> g_installed{false};  // NOLINT
 
 void say(const char* text) {
   const std::size_t n = std::strlen(text);
@@ -82,7 +81,8 @@ extern "C" void on_interrupt(int signal_number) {
 }  // namespace
 
 void install_interrupt_handler() {
-  if (g_installed.exchange(true)) return;
+  // Re-checked on every call rather than once: a test framework (Catch2 installs its own handlers
+  // per test case) or a library may have replaced ours since.
   struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
@@ -91,7 +91,7 @@ void install_interrupt_handler() {
   for (const int s : {SIGINT, SIGTERM}) {
     struct sigaction old {};
     ::sigaction(s, nullptr, &old);
-    if (old.sa_handler == SIG_IGN) continue;  // started with the signal ignored (nohup, &): keep it so
+    if (old.sa_handler == SIG_IGN || old.sa_handler == on_interrupt) continue;  // ignored (nohup, &): keep it so
     ::sigaction(s, &action, nullptr);
   }
 }

@@ -52,8 +52,8 @@ std::uint32_t big_endian_at(const Bytes& b, std::size_t at) {
 TEST_CASE("mnist_info prints each split's count and class histogram and writes a PNG", "[mnist][mnist_info]") {
   TempDir dir;
   const auto png = dir / "nested/folder/digits.png";  // folders are created as needed
-  const auto run =
-      run_mnist_info("--data '" + kFixtureDir.string() + "' --out '" + png.string() + "' --validation-size 50");
+  const auto run = run_mnist_info("--data '" + kFixtureDir.string() + "' --out '" + png.parent_path().string() +
+                                  "' --validation 50");
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   CHECK(row_numbers(run.output, "train") == std::vector<long>{150, 17, 19, 16, 14, 17, 9, 14, 17, 11, 16});
@@ -74,23 +74,25 @@ TEST_CASE("mnist_info prints each split's count and class histogram and writes a
 TEST_CASE("mnist_info --help prints usage and succeeds", "[mnist][mnist_info]") {
   const auto run = run_mnist_info("--help");
   CHECK(run.exit_code == 0);
-  CHECK_THAT(run.output, Contains("usage: mnist_info") && Contains("--data DIR"));
+  CHECK_THAT(run.output, Contains("Usage: mnist_info") && Contains("--data DIR") && Contains("--out DIR") &&
+                            Contains("--validation N") && Contains("default: 5000"));
 }
 
 TEST_CASE("mnist_info rejects an unknown flag or a bad value with usage and exit code 2", "[mnist][mnist_info]") {
   auto run = run_mnist_info("--frobnicate");
   CHECK(run.exit_code == 2);
-  CHECK_THAT(run.output, Contains("unknown argument '--frobnicate'") && Contains("usage:"));
+  CHECK_THAT(run.output, Contains("unknown flag --frobnicate") && Contains("Usage:"));
   run = run_mnist_info("--data");
   CHECK(run.exit_code == 2);
-  CHECK_THAT(run.output, Contains("--data needs a value"));
-  run = run_mnist_info("--validation-size lots");
+  CHECK_THAT(run.output, Contains("--data: missing value"));
+  run = run_mnist_info("--validation lots");
   CHECK(run.exit_code == 2);
+  CHECK_THAT(run.output, Contains("--validation: 'lots' is not"));
 }
 
 TEST_CASE("mnist_info reports a missing folder or a bad file with exit code 1", "[mnist][mnist_info][bad]") {
   TempDir dir;
-  auto run = run_mnist_info("--data '" + (dir / "missing").string() + "' --out '" + (dir / "d.png").string() + "'");
+  auto run = run_mnist_info("--data '" + (dir / "missing").string() + "' --out '" + (dir / "d").string() + "'");
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.output, Contains((dir / "missing").string()) && Contains("scripts/fetch-mnist.sh"));
 
@@ -102,8 +104,7 @@ TEST_CASE("mnist_info reports a missing folder or a bad file with exit code 1", 
   Bytes labels = read_file(kFixtureDir / "t10k-labels-idx1-ubyte");
   labels[20] = 10;  // an 11th class
   write_file(dir / "t10k-labels-idx1-ubyte", labels);
-  run = run_mnist_info("--data '" + dir.path().string() + "' --validation-size 50 --out '" + (dir / "d.png").string() +
-                       "'");
+  run = run_mnist_info("--data '" + dir.path().string() + "' --validation 50 --out '" + (dir / "d").string() + "'");
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.output, Contains("t10k-labels-idx1-ubyte: label 10 at index 12"));
 }
