@@ -68,9 +68,21 @@ int lesson(int argc, char** argv) {
     validation = std::min(validation, 50);
   }
 
-  // Fail before training, not after it, if the results cannot be written.
+  // Fail before anything is allocated if the flags ask for more memory than there is.
+  std::vector<std::uint64_t> widths{784};
+  widths.insert(widths.end(), static_cast<std::size_t>(s.layers - 1), static_cast<std::uint64_t>(s.hidden));
+  widths.push_back(10);
+  const auto parallel_runs = static_cast<std::uint64_t>(
+      std::min<std::size_t>(static_cast<std::size_t>(jobs), s.activations.size() * static_cast<std::size_t>(s.seeds)));
+  gl::require_memory(fmt::format("--hidden {} with --layers {}, --batch {} and {} runs in parallel (--jobs)", s.hidden,
+                                 s.layers, s.batch, parallel_runs),
+                     gradflow::support::saturating_product({gl::dense_training_bytes(widths, s.batch), parallel_runs}),
+                     "lower --hidden, --layers, --batch or --jobs");
+
+  // Fail before training, not after it, if the results cannot be written or the data does not fit.
   gl::OutputDir out(common.out);
-  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(validation));
+  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(validation),
+                                                    gradflow::mnist::ImageShape{28, 28, "the network has 784 inputs"});
 
   l5::Results results;
   results.settings = s;

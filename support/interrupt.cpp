@@ -20,7 +20,7 @@ struct Slot {
   std::atomic<bool> used{false};     // path is complete and should be removed on a signal
   char path[kMaxPath] = {};
 };
-Slot g_slots[kSlots];                  // NOLINT: see the header, signals are process-wide
+Slot g_slots[kSlots];  // NOLINT: see the header, signals are process-wide
 
 void say(const char* text) {
   const std::size_t n = std::strlen(text);

@@ -7,9 +7,9 @@
 
 #include "lessons/runtime/flags.hpp"
 
+using Catch::Matchers::Contains;
 using gradflow::lessons::Flags;
 using gradflow::lessons::UsageError;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -65,7 +65,8 @@ TEST_CASE("A number too small for its type is called too small, not too large", 
   CHECK_THAT(tiny, !Contains("too large"));
   CHECK_THAT(error_of(l.flags, {"--lr", "1e400"}), Contains("too large"));
   // A float flag: 1e-50 is a fine double but underflows a float.
-  CHECK_THAT(error_of(l.flags, {"--alpha", "1e-50"}), Contains("--alpha") && Contains("too small") && Contains("float"));
+  CHECK_THAT(error_of(l.flags, {"--alpha", "1e-50"}),
+             Contains("--alpha") && Contains("too small") && Contains("float"));
   CHECK_THAT(error_of(l.flags, {"--alpha", "2"}), Contains("out of range"));
   l.flags.parse({"--alpha", "0.01", "--validation", "0"});
   CHECK(l.alpha == 0.01F);

@@ -164,7 +164,8 @@ TEST_CASE("A kill at any step of commit leaves one complete result, and the next
         REQUIRE(WIFEXITED(status));
         const int code = WEXITSTATUS(status);
         REQUIRE((code == 86 || code == 0));
-        INFO("child exit code " << code << "; beside <out>: " << fmt::format("{}", fmt::join(others(tmp.path, out), ", ")));
+        INFO("child exit code " << code
+                                << "; beside <out>: " << fmt::format("{}", fmt::join(others(tmp.path, out), ", ")));
 
         // Right after the kill: <out> is complete (old or new), or it is missing and a complete
         // folder waits beside it (only between the two renames of the fallback).
@@ -193,8 +194,7 @@ TEST_CASE("A kill at any step of commit leaves one complete result, and the next
   }
 }
 
-TEST_CASE("A run's staging folder is protected by its lock, not by its process number",
-          "[runtime][output][robust]") {
+TEST_CASE("A run's staging folder is protected by its lock, not by its process number", "[runtime][output][robust]") {
   Scratch tmp("lock");
   const fs::path out = tmp.path / "results";
   const fs::path ready = tmp.path / "ready";
@@ -216,7 +216,8 @@ TEST_CASE("A run's staging folder is protected by its lock, not by its process n
       break;
     }
   }
-  const bool have_namespaces = unused_pid != 0 && std::system("unshare --pid --fork --mount-proc true 2>/dev/null") == 0;
+  const bool have_namespaces =
+      unused_pid != 0 && std::system("unshare --pid --fork --mount-proc true 2>/dev/null") == 0;
   const std::string command =
       have_namespaces
           ? fmt::format("unshare --pid --fork --mount-proc sh -c 'echo {} > /proc/sys/kernel/ns_last_pid; {}; true' &",
@@ -229,7 +230,7 @@ TEST_CASE("A run's staging folder is protected by its lock, not by its process n
   const fs::path held = slurp(ready);
   REQUIRE(fs::is_directory(held));
 
-  commit_result(out, "mine");  // another run commits and tidies up beside it
+  commit_result(out, "mine");     // another run commits and tidies up beside it
   CHECK(fs::is_directory(held));  // the other run is alive: its work in progress is untouched
   CHECK(slurp(held / "index.html") == "in progress");
 
@@ -283,7 +284,8 @@ TEST_CASE("Ctrl-C and SIGTERM remove the staging folder, say so and exit 130 and
     ::close(pipe_fds[1]);
     std::string staging;
     char buffer[4096];
-    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) staging.append(buffer, static_cast<size_t>(n));
+    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;)
+      staging.append(buffer, static_cast<size_t>(n));
     ::close(pipe_fds[0]);
     REQUIRE(fs::is_directory(staging));
     ::kill(child, signal_number);
@@ -349,8 +351,8 @@ TEST_CASE("Every lesson fails clearly when stdout is a full device", "[runtime][
       args += fmt::format(" --quick --seeds 1 --data '{}/tests/fixtures/mnist'", GRADFLOW_SOURCE_DIR);
     }
     const fs::path err = tmp.path / "stderr.txt";
-    const std::string command = fmt::format("'{}/bin/{}' {} >/dev/full 2>'{}'", GRADFLOW_BINARY_DIR, program, args,
-                                            err.string());
+    const std::string command =
+        fmt::format("'{}/bin/{}' {} >/dev/full 2>'{}'", GRADFLOW_BINARY_DIR, program, args, err.string());
     const int status = std::system(command.c_str());
     INFO(program << ": " << slurp(err));
     REQUIRE(WIFEXITED(status));

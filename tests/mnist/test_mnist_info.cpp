@@ -79,7 +79,7 @@ TEST_CASE("mnist_info --help prints usage and succeeds", "[mnist][mnist_info]") 
   const auto run = run_mnist_info("--help");
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("Usage: mnist_info") && Contains("--data DIR") && Contains("--out DIR") &&
-                            Contains("--validation N") && Contains("default: 5000"));
+                             Contains("--validation N") && Contains("default: 5000"));
 }
 
 TEST_CASE("mnist_info rejects an unknown flag or a bad value with usage and exit code 2", "[mnist][mnist_info]") {
@@ -163,8 +163,8 @@ TEST_CASE("mnist_info replaces its PNG atomically: a full disk keeps the old pic
   const std::string script =
       "mount -t tmpfs -o size=256k tmpfs '" + mnt.string() + "' || exit 77; printf 'old picture' > '" + mnt.string() +
       "/digits.png'; dd if=/dev/zero of='" + mnt.string() + "/fill' bs=4k 2>/dev/null; '" + MNIST_INFO_PATH +
-      "' --data '" + kFixtureDir.string() + "' --validation 50 --out '" + mnt.string() + "' 2>&1; echo \"exit=\\$?\"; cat '" +
-      mnt.string() + "/digits.png'; echo; ls -a '" + mnt.string() + "'";
+      "' --data '" + kFixtureDir.string() + "' --validation 50 --out '" + mnt.string() +
+      "' 2>&1; echo \"exit=\\$?\"; cat '" + mnt.string() + "/digits.png'; echo; ls -a '" + mnt.string() + "'";
   const auto run = run_mnist_info_shell("unshare -m sh -c \"" + script + "\"");
   if (run.output.find("exit=") == std::string::npos) {
     WARN("cannot mount a small tmpfs here (" << run.output << "); skipped");

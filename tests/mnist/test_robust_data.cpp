@@ -75,8 +75,7 @@ TEST_CASE("A gzip file of several members is read whole (RFC 1952)", "[mnist][id
   CHECK_THROWS_WITH(parse_idx_labels(junk, "junk.gz"), Contains("junk.gz") && Contains("trailing"));
 }
 
-TEST_CASE("A dangling or looping symbolic link is named as such, not as a missing file",
-          "[mnist][dataset][robust]") {
+TEST_CASE("A dangling or looping symbolic link is named as such, not as a missing file", "[mnist][dataset][robust]") {
   TempDir dir;
   copy_fixture(dir.path());
   fs::remove(dir / "t10k-images-idx3-ubyte");
