@@ -40,7 +40,7 @@ T parse_number(const std::string& text, std::string_view what) {
                                    sizeof(T) == sizeof(float) ? "float" : "double", std::numeric_limits<T>::min()));
       }
     }
-    throw BadValue(fmt::format("'{}' is too large (the largest allowed is {})", text, std::numeric_limits<T>::max()));
+    throw BadValue(fmt::format("'{}' is too large", text));
   }
   if (ec != std::errc{} || end != last || text.empty()) {
     throw BadValue(fmt::format("'{}' is not {}", text, what));
