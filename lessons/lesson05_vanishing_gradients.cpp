@@ -33,7 +33,6 @@ int lesson(int argc, char** argv) {
   std::string init = "glorot_uniform";
   int validation = 5000;
   int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  double alpha = s.alpha;
   gl::Flags flags("lesson05_vanishing_gradients",
                   "Trains 784 -> 10 x5 -> 10 on MNIST with sigmoid, ReLU and leaky ReLU and measures how the "
                   "gradient shrinks from the last layer to the first.");
@@ -46,14 +45,13 @@ int lesson(int argc, char** argv) {
   flags.add_int("hidden", &s.hidden, "units per hidden layer", 1, 100'000);
   flags.add_int("layers", &s.layers, "weight layers (hidden layers + the output layer)", 2, 1000);
   flags.add_int("log-every", &s.log_every, "log gradients and accuracy every N steps", 1, 10'000'000);
-  flags.add_double("alpha", &alpha, "leaky_relu slope for x < 0 (TensorFlow's default 0.2; the post says 0.01)", 0.0,
-                   1.0);
+  flags.add_float("alpha", &s.alpha, "leaky_relu slope for x < 0 (TensorFlow's default 0.2; the post says 0.01)", 0.0F,
+                  1.0F);
   flags.add_string("init", &init, "kernel initialiser: glorot_uniform (tf.layers.dense) or he_uniform");
   flags.add_int("validation", &validation, "training images held out for validation (TensorFlow: 5000)", 0, 1'000'000);
   flags.add_int("jobs", &jobs, "training runs in parallel (default: one per core); results do not depend on it", 1,
                 256);
   if (!flags.parse(argc, argv)) return 0;
-  s.alpha = static_cast<float>(alpha);
   s.first_seed = common.seed;
   try {
     s.init = gradflow::nn::parse_init(init);

@@ -49,3 +49,18 @@ TEST_CASE("lesson05 refuses images that are not 28 x 28 when it reads them, nami
   CHECK_FALSE(fs::exists(dir / "out"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("lesson05 --alpha too small for a float is refused as underflowing, --sed suggests --seed",
+          "[lesson05][flags][robust]") {
+  for (const std::string value : {"1e-400", "1e-50"}) {
+    const auto run = run_program("lesson05_vanishing_gradients", "--alpha " + value);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("--alpha: '" + value + "' is too small") && !Catch::Contains("too large"));
+  }
+  const auto run = run_program("lesson05_vanishing_gradients", "--sed 3");
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("did you mean --seed?"));
+  const auto help = run_program("lesson05_vanishing_gradients", "--help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("default: 0.2)") && !Catch::Contains("0.20000000298023224"));
+}
