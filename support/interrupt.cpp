@@ -64,17 +64,22 @@ void remove_at(int dirfd, const char* name, int depth) {
 }
 
 extern "C" void on_interrupt(int signal_number) {
-  say(signal_number == SIGINT ? "\ninterrupted (SIGINT)" : "\nterminated (SIGTERM)");
+  // SIGPIPE (`lesson | head` after head has quit) ends a program quietly by convention; it still
+  // removes what it half-wrote.
+  const bool quiet = signal_number == SIGPIPE;
+  if (!quiet) say(signal_number == SIGINT ? "\ninterrupted (SIGINT)" : "\nterminated (SIGTERM)");
   bool any = false;
   for (Slot& slot : g_slots) {
     if (!slot.used.load(std::memory_order_acquire)) continue;
-    say(any ? ", '" : ": removing the unfinished output '");
-    say(slot.path);
-    say("'");
+    if (!quiet) {
+      say(any ? ", '" : ": removing the unfinished output '");
+      say(slot.path);
+      say("'");
+    }
     remove_at(AT_FDCWD, slot.path, 0);
     any = true;
   }
-  say(any ? "; earlier results are unchanged\n" : "\n");
+  if (!quiet) say(any ? "; earlier results are unchanged\n" : "\n");
   ::_exit(128 + signal_number);
 }
 
@@ -88,7 +93,8 @@ void install_interrupt_handler() {
   sigemptyset(&action.sa_mask);
   sigaddset(&action.sa_mask, SIGINT);  // one clean-up at a time
   sigaddset(&action.sa_mask, SIGTERM);
-  for (const int s : {SIGINT, SIGTERM}) {
+  sigaddset(&action.sa_mask, SIGPIPE);
+  for (const int s : {SIGINT, SIGTERM, SIGPIPE}) {
     struct sigaction old {};
     ::sigaction(s, nullptr, &old);
     if (old.sa_handler == SIG_IGN || old.sa_handler == on_interrupt) continue;  // ignored (nohup, &): keep it so

@@ -1,6 +1,7 @@
 #pragma once
 // Ctrl-C (SIGINT) and SIGTERM: say so, remove what this process had half-written, and exit
-// with the shell's convention 128 + signal (130 for SIGINT, 143 for SIGTERM).
+// with the shell's convention 128 + signal (130 for SIGINT, 143 for SIGTERM). SIGPIPE (the reader
+// of our stdout has gone, as in `lesson | head`) removes the same things without a message, 141.
 //
 // Paths registered with CleanupOnInterrupt (a lesson's staging folder, the temp file of an
 // atomic write) are removed by the signal handler. A handler may only use async-signal-safe
