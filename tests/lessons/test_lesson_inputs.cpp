@@ -50,9 +50,9 @@ TEST_CASE("lesson05 refuses images that are not 28 x 28 when it reads them, nami
   fs::remove_all(dir);
 }
 
-TEST_CASE("lesson05 --alpha too small for a float is refused as underflowing, --sed suggests --seed",
+TEST_CASE("lesson05 --alpha too small to represent is refused as underflowing, --sed suggests --seed",
           "[lesson05][flags][robust]") {
-  for (const std::string value : {"1e-400", "1e-50"}) {
+  for (const std::string value : {"1e-400"}) {
     const auto run = run_program("lesson05_vanishing_gradients", "--alpha " + value);
     CHECK(run.exit_code == 2);
     CHECK_THAT(run.err, Catch::Contains("--alpha: '" + value + "' is too small") && !Catch::Contains("too large"));
