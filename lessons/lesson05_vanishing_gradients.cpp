@@ -63,7 +63,8 @@ struct Settings {
   int histogram_bins = 30;
   int histogram_layer = 4;  // the post showed layer 4
 };
-const Settings kPost;  // the post's settings, to say when a run differs from them
+const Settings kPost;                // the post's settings, to say when a run differs from them
+constexpr int kMaxDrawnLayers = 12;  // deeper computation graphs are not drawn: unreadable and slow to lay out
 
 // ---- Step 3: one training run ------------------------------------------------------------------
 // The loop the whole lesson is about: sample a batch, one Adam step, and at every log_every-th
@@ -560,6 +561,13 @@ int lesson(int argc, char** argv) {
   report.html("</details>");
   for (const Summary& m : summaries) {
     if (m.input.size() < 2 || m.delta.size() < 2 || !m.input[0].ok() || !m.delta[0].ok()) continue;
+    if (!(m.delta[0].mean > 0) || !(m.kernel_grad[0].mean > 0) || !(m.delta[1].mean > 0)) {
+      report.text(
+          fmt::format("{}: the error reaching layer 1 underflowed to 0 in float32 (mean |dL/dz| {}), so "
+                      "layer 1's kernel gradient is 0 whatever its input.",
+                      m.scenario, lesson05::sci(m.delta[0].mean)));
+      continue;
+    }
     const double input_ratio = m.input[1].mean / m.input[0].mean;  // layer 2's input over layer 1's
     const double delta_ratio = m.delta[1].mean / m.delta[0].mean;  // layer 2's error over layer 1's
     const double kernel_ratio = m.kernel_grad[1].mean / m.kernel_grad[0].mean;
@@ -692,8 +700,14 @@ int lesson(int argc, char** argv) {
       "factor 1/{} (op nodes sit near 1e-3); a bias gradient sums its column over the batch, so it looks brighter "
       "than the op it feeds. Hover a node for its exact values.",
       s.first_seed, s.batch, s.batch));
+  if (L > kMaxDrawnLayers) {
+    report.text(
+        fmt::format("Not drawn: a {}-layer graph has too many nodes to lay out or read (at most {} layers "
+                    "are drawn).",
+                    L, kMaxDrawnLayers));
+  }
   for (const Run& r : runs) {
-    if (!r.model) continue;
+    if (!r.model || L > kMaxDrawnLayers) continue;
     gradflow::autodiff::viz::DotOptions options;
     options.title = fmt::format(
         "{}: one training step (seed {}, batch of {}); colour = mean |dL/d(node)| for the batch-mean loss, one scale "
