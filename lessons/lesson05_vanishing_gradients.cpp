@@ -353,6 +353,17 @@ int lesson(int argc, char** argv) {
     if (d) differences.push_back(std::move(what));
     return d;
   };
+  // Fail before anything is allocated if the flags ask for more memory than there is.
+  std::vector<std::uint64_t> widths{784};
+  widths.insert(widths.end(), static_cast<std::size_t>(s.layers - 1), static_cast<std::uint64_t>(s.hidden));
+  widths.push_back(10);
+  const auto parallel_runs = static_cast<std::uint64_t>(
+      std::min<std::size_t>(static_cast<std::size_t>(jobs), s.activations.size() * static_cast<std::size_t>(s.seeds)));
+  gl::require_memory(fmt::format("--hidden {} with --layers {}, --batch {} and {} runs in parallel (--jobs)", s.hidden,
+                                 s.layers, s.batch, parallel_runs),
+                     gradflow::support::saturating_product({gl::dense_training_bytes(widths, s.batch), parallel_runs}),
+                     "lower --hidden, --layers, --batch or --jobs");
+
   gl::Report report({"05_vanishing_gradients", "Lesson 05: the vanishing gradient problem, measured",
                      "A deep, narrow network trained with sigmoid, ReLU and leaky ReLU: how much gradient reaches "
                      "each layer, and the founding post's claims judged on this run."},
@@ -395,7 +406,8 @@ int lesson(int argc, char** argv) {
   if (had_duplicates) report.text("--activations named a scenario twice; each scenario runs once.");
 
   // Step 2: the data, read before training so that a bad folder fails at once.
-  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(s.validation));
+  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(s.validation),
+                                                    gradflow::mnist::ImageShape{28, 28, "the network has 784 inputs"});
   const std::string data_text =
       fmt::format("IDX files from {}: {} training, {} validation, {} test images", common.data.string(),
                   data.train.size(), data.validation.size(), data.test.size());
