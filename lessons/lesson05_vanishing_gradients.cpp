@@ -57,7 +57,9 @@ struct Settings {
   int hidden = 10;  // units per hidden layer
   int layers = 6;   // weight layers: layers - 1 hidden ones and the output layer
   int log_every = 200;
-  double alpha = 0.2;  // leaky_relu slope: TensorFlow's default, which the post's code ran
+  // leaky_relu's slope: TensorFlow's default, which the post's code ran. Read back through its
+  // shortest text so that the flag's default and every page print 0.2, not 0.20000000298.
+  double alpha = std::stod(fmt::format("{}", nn::kLeakyReluAlpha));
   nn::Init init = nn::Init::glorot_uniform;
   int validation = 5000;
   int histogram_bins = 30;
@@ -306,16 +308,18 @@ int lesson(int argc, char** argv) {
                   "Trains 784 -> 10 x5 -> 10 on MNIST with sigmoid, ReLU and leaky ReLU and measures how the "
                   "gradient shrinks from the last layer to the first.");
   gl::add_common_flags(flags, common, "lesson05_vanishing_gradients", /*uses_data=*/true);
-  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated",
-                 {"sigmoid", "relu", "leaky_relu", "tanh"});
+  // Every row of nn/'s activation table is a scenario (a student's new activation included).
+  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", nn::activation_name_list());
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 1000);
   flags.add_int("iterations", &s.iterations, "training steps per run", 1, 10'000'000);
   flags.add_int("batch", &s.batch, "mini-batch size", 1, 55'000);
   flags.add_int("hidden", &s.hidden, "units per hidden layer", 1, 100'000);
   flags.add_int("layers", &s.layers, "weight layers (hidden layers + the output layer)", 2, 1000);
   flags.add_int("log-every", &s.log_every, "log gradients and accuracy every N steps", 1, 10'000'000);
-  flags.add_double("alpha", &s.alpha, "leaky_relu slope for x < 0 (TensorFlow's default 0.2; the post says 0.01)", 0.0,
-                   1.0);
+  flags.add_double(
+      "alpha", &s.alpha,
+      fmt::format("leaky_relu slope for x < 0 (TensorFlow's default {}; the post says 0.01)", nn::kLeakyReluAlpha), 0.0,
+      1.0);
   flags.add_string("init", &init, "kernel initialiser: glorot_uniform (tf.layers.dense) or he_uniform");
   flags.add_int("validation", &s.validation, "training images held out for validation (TensorFlow: 5000)", 0,
                 1'000'000);
@@ -389,7 +393,9 @@ int lesson(int argc, char** argv) {
       "init", std::string(nn::to_string(s.init)),
       differs(s.init != kPost.init, fmt::format("--init {} (the post: glorot_uniform)", nn::to_string(s.init))));
   report.setting("validation", s.validation, s.validation != kPost.validation);
-  report.setting("optimizer", "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)");
+  const nn::AdamOptions adam;
+  report.setting("optimizer", fmt::format("adam(lr={}, beta1={}, beta2={}, eps={})", adam.learning_rate, adam.beta1,
+                                          adam.beta2, adam.epsilon));
   const bool default_data = common.data == gl::default_data_dir();
   differs(!default_data, fmt::format("data from {} (the post: MNIST)", common.data.string()));
   differs(common.quick, "--quick (a short smoke-test run)");
