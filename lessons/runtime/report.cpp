@@ -138,14 +138,16 @@ void Report::table(const Table& t) {
   page(h + "</tbody></table></div>\n");
 }
 
-void Report::figure(const figures::Figure& f) {
+void Report::figure(const figures::Figure& f, bool folded) {
   figures::render(f, out_->staging_path());
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
+  if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
       "<figure><a href=\"{0}.svg\"><img src=\"{0}.svg\" alt=\"{1}\" loading=\"lazy\"></a>"
       "<figcaption><b>{1}.</b> {2} <span class=\"files\">[<a href=\"{0}.svg\">SVG</a> · <a href=\"{0}.png\">PNG</a> · "
       "<a href=\"{0}.gp\">{0}.gp</a> · <a href=\"{0}.dat\">{0}.dat</a>]</span></figcaption></figure>\n",
       e(f.name), e(f.title), e(f.caption)));
+  if (folded) page("</details>\n");
   files_.emplace_back(f.name + ".gp / .dat / .svg / .png",
                       "figure \"" + f.title + "\": its gnuplot script, its numbers and the pictures (gnuplot " +
                           f.name + ".gp redraws it here)");
