@@ -12,11 +12,21 @@ a CRC mismatch is corruption and an error.
 
 checks every event file under LOGDIR/<scenario>/seed<N>/ against the CSV rows of that scenario and
 seed: every record's two CRCs, the first event (file_version "brain.Event:2"), and that the
-(step, tag, value) of the scalars equal the CSV's exactly (as float32), both ways.
+(step, tag, value) of the scalars equal the CSV's, both ways. A lesson's scalars.csv uses the
+post's tag names (acc, mean_3, ...); they are mapped to the TensorBoard tags here (tb_tag) the way
+the lesson runtime promises, and its values are compared to the precision the CSV printed.
+
+histograms.csv may be either
+  scenario,seed,step,tag,values            the raw values (the sample program): each histogram is
+                                           re-binned here with TensorFlow's rule and must be equal;
+  scenario,seed,step,layer,kind,bin,lo,hi,count   a lesson's binned histograms: the event's num
+                                           must equal the CSV's count, its min/max the CSV's
+                                           lo/hi, and its buckets must be TensorFlow's.
 """
 import argparse
 import bisect
 import csv
+import decimal
 import math
 import os
 import struct
@@ -79,6 +89,46 @@ def parse_events(records):
     return events
 
 
+def tb_tag(csv_tag):
+    """The TensorBoard tag of a lesson's scalars.csv tag (lessons/runtime/training_log.hpp)."""
+    if csv_tag == "acc":
+        return "accuracy"
+    for prefix, name in [("bias_mean_", "bias_grad_mean"), ("weight_mean_", "kernel_mean"),
+                         ("mean_", "kernel_grad_mean"), ("dead_", "dead_fraction"),
+                         ("saturated_", "saturated_fraction")]:
+        rest = csv_tag[len(prefix):]
+        if csv_tag.startswith(prefix) and rest.isdigit():
+            return f"layer{rest}/{name}"
+    return csv_tag
+
+
+def printed_tolerance(text, value):
+    """How far a float32 `value` may be from the decimal `text` a CSV printed for it.
+
+    The CSVs print at least 7 significant digits ("{:.7g}", which drops trailing zeros, so "1"
+    may stand for 1.0000004) or the shortest text that reads back exactly. So the printed number
+    is within half a unit of its last digit AND within half a unit of its 7th significant digit;
+    the smaller bound holds. Plus half a float32 ulp, as the event stores a float32."""
+    d = decimal.Decimal(text)
+    if d == 0:
+        return 0.0  # both formats print a nonzero value with nonzero digits: "0" is exactly 0
+    last_digit = 0.5 * 10.0 ** d.as_tuple().exponent
+    seventh_digit = 0.5 * 10.0 ** (d.adjusted() - 6)
+    _, e = math.frexp(value) if value else (0, -149)
+    return min(last_digit, seventh_digit) + 2.0 ** (e - 25)
+
+
+def same_number(text, value):
+    """Is the event's float32 `value` the number the CSV printed as `text`?"""
+    if text == "null" or text.lower() in ("nan", "inf", "-inf"):
+        return not math.isfinite(value) and (text == "null" or str(value).lower() == text.lower())
+    if not math.isfinite(value):
+        return False
+    if f32(text) == value:
+        return True
+    return abs(value - float(text)) <= printed_tolerance(text, value)
+
+
 def f32(x):
     """x rounded to float32, as a Python float (what simple_value holds)."""
     return struct.unpack("<f", struct.pack("<f", float(x)))[0]
@@ -114,6 +164,19 @@ def expected_histogram(values):
         out_counts.append(count)
     return (min(values), max(values), float(len(values)), math.fsum(values),
             math.fsum(v * v for v in values), out_limits, out_counts)
+
+
+def check_buckets(key, h):
+    """The encoding rules every histogram must follow, whatever its values."""
+    limits = default_bucket_limits()
+    assert len(h.bucket) == len(h.bucket_limit) >= 1, f"{key}: bucket and bucket_limit lengths"
+    assert all(b in limits for b in h.bucket_limit), f"{key}: a bucket limit that is not TensorFlow's"
+    assert list(h.bucket_limit) == sorted(set(h.bucket_limit)), f"{key}: bucket limits not increasing"
+    assert all(c >= 0 and c == int(c) for c in h.bucket), f"{key}: bucket counts must be whole numbers"
+    assert sum(h.bucket) == h.num, f"{key}: buckets hold {sum(h.bucket)} values, num says {h.num}"
+    assert not any(a == 0 and b == 0 for a, b in zip(h.bucket, h.bucket[1:])), f"{key}: two empty buckets in a row"
+    if h.num:
+        assert h.min <= h.max, f"{key}: min > max"
 
 
 def run_folders(logdir):
@@ -167,8 +230,13 @@ def check_logdir(logdir, scalars_csv, histograms_csv=None, allow_truncated=False
                 target = got_scalars if kind == "simple_value" else got_hist
                 assert key not in target, f"{files[0]}: {key} written twice"
                 target[key] = v.simple_value if kind == "simple_value" else v.histo
-        want = {(int(r["step"]), r["tag"]): f32(r["value"]) for r in rows
+        want = {(int(r["step"]), tb_tag(r["tag"])): r["value"] for r in rows
                 if (r["scenario"], r["seed"]) == (scenario, seed)}
+        # Non-finite histogram values are left out of a histogram and counted in "<tag>_nonfinite".
+        nonfinite = {k: v for k, v in got_scalars.items() if k[1].endswith("_nonfinite") and k not in want}
+        for k, v in nonfinite.items():
+            assert v >= 1 and v == int(v), f"{scenario}/seed{seed} {k}: a count of non-finite values must be >= 1"
+            del got_scalars[k]
         if allow_truncated:  # a killed run: what is there must match; the rest is missing
             assert set(got_scalars) <= set(want), f"{scenario}/seed{seed}: unexpected scalars"
         else:
@@ -176,16 +244,36 @@ def check_logdir(logdir, scalars_csv, histograms_csv=None, allow_truncated=False
             extra = sorted(set(got_scalars) - set(want))
             assert not missing and not extra, f"{scenario}/seed{seed}: missing {missing[:5]}, extra {extra[:5]}"
         for key, value in got_scalars.items():
-            w = want[key]
-            same = (math.isnan(w) and math.isnan(value)) or w == value
-            assert same, f"{scenario}/seed{seed} step {key[0]} {key[1]}: event {value!r} != csv {w!r}"
+            assert same_number(want[key], value), \
+                f"{scenario}/seed{seed} step {key[0]} {key[1]}: event {value!r} != csv {want[key]!r}"
         n_scalars += len(got_scalars)
-        hwant = {(int(r["step"]), r["tag"]): [f32(x) for x in r["values"].split()]
-                 for r in hist_rows if (r["scenario"], r["seed"]) == (scenario, seed)}
+        binned = bool(hist_rows) and "bin" in hist_rows[0]
+        hwant = {}
+        for r in hist_rows:
+            if (r["scenario"], r["seed"]) != (scenario, seed):
+                continue
+            if binned:
+                key = (int(r["step"]), f"layer{r['layer']}/{r['kind']}")
+                hwant.setdefault(key, []).append(r)
+            else:
+                hwant[(int(r["step"]), r["tag"])] = [f32(x) for x in r["values"].split()]
         if histograms_csv and not allow_truncated:
-            assert set(hwant) == set(got_hist), f"{scenario}/seed{seed}: histogram tags/steps differ"
+            assert set(hwant) == set(got_hist), \
+                f"{scenario}/seed{seed}: histograms differ: only in CSV {sorted(set(hwant) - set(got_hist))[:4]}, " \
+                f"only in events {sorted(set(got_hist) - set(hwant))[:4]}"
         for key, h in got_hist.items():
             if key not in hwant:
+                continue
+            check_buckets(key, h)
+            if binned:
+                bins = sorted(hwant[key], key=lambda r: int(r["bin"]))
+                total = sum(int(r["count"]) for r in bins)
+                nonfinite = got_scalars.get((key[0], key[1] + "_nonfinite"), 0)
+                assert h.num == total - nonfinite, f"{key}: num {h.num} != CSV count {total}"
+                if total:
+                    assert same_number(bins[0]["lo"], f32(h.min)), f"{key}: min {h.min} != CSV lo {bins[0]['lo']}"
+                    assert same_number(bins[-1]["hi"], f32(h.max)), f"{key}: max {h.max} != CSV hi {bins[-1]['hi']}"
+                n_histograms += 1
                 continue
             mn, mx, num, s, ss, limits, counts = expected_histogram(hwant[key])
             assert (h.min, h.max, h.num) == (mn, mx, num), f"{key}: min/max/num {h.min},{h.max},{h.num}"
@@ -211,7 +299,7 @@ def main():
         print(f"read_events: FAILED: {e}", file=sys.stderr)
         return 1
     print("read_events: OK: {runs} runs, {records} records with both CRCs checked, "
-          "{scalars} scalars equal to the CSV, {histograms} histograms re-binned and equal".format(**summary))
+          "{scalars} scalars equal to the CSV, {histograms} histograms checked against it".format(**summary))
     return 0
 
 
