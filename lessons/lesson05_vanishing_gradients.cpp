@@ -761,6 +761,16 @@ int lesson(int argc, char** argv) {
          stats_json(m.inactive)},
         {"per_seed", per_seed}};
   }
+  // The course page's headline numbers (lessons/course/course_page.hpp): a list, to keep this order.
+  nlohmann::json headline = nlohmann::json::array();
+  for (const Summary& m : summaries)
+    headline.push_back({{"label", fmt::format("test accuracy, {}", m.scenario)},
+                        {"value", fmt::format("{:.1f}% ± {:.1f} ({} seeds)", 100 * m.test_accuracy.mean,
+                                              100 * m.test_accuracy.std, m.runs)}});
+  for (const Summary& m : summaries)
+    headline.push_back({{"label", fmt::format("|dL/dW| last layer / layer 1, {}", m.scenario)},
+                        {"value", fmt::format("{:.1f}x ± {:.1f}", m.kernel_ratio.mean, m.kernel_ratio.std)}});
+  report.value("headline", headline);
   report.value("data", data_text);
   report.value("training_seconds", seconds);
   report.value("scenarios", scenarios);

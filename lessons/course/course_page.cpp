@@ -140,12 +140,15 @@ std::string claims_html(const json& summary) {
 
 std::string headline_html(const json& summary) {
   std::vector<std::pair<std::string, std::string>> rows;
-  if (summary.contains("headline") && summary["headline"].is_object()) {
+  if (summary.contains("headline") && summary["headline"].is_array()) {
+    for (const json& item : summary["headline"])
+      if (item.is_object() && item.contains("label") && item.contains("value"))
+        rows.emplace_back(shown(item["label"]), shown(item["value"]));
+  } else if (summary.contains("headline") && summary["headline"].is_object()) {
     for (const auto& [k, v] : summary["headline"].items()) rows.emplace_back(k, shown(v));
-  } else {
+  } else {  // no headline chosen by the lesson: its top-level numbers, if any
     for (const auto& [k, v] : summary.items()) {
-      if (k == "lesson" || k == "title" || k == "summary" || k == "settings" || k == "claims") continue;
-      if (v.is_number() || v.is_string() || v.is_boolean()) rows.emplace_back(k, shown(v));
+      if (v.is_number()) rows.emplace_back(k, shown(v));
       if (rows.size() == 6) break;
     }
   }
@@ -305,6 +308,8 @@ std::string course_page_html(const fs::path& out_root, const fs::path& repo_root
       }
     } else {
       std::string why = r.loaded.problem;
+      if (r.run.state == LessonRun::State::ran && !fs::exists(summary_file))
+        why = "the lesson ran but wrote no summary.json";
       if (r.run.state == LessonRun::State::failed)
         why += fmt::format("; run build/bin/{} to see its error message", r.lesson.binary);
       h += fmt::format("<p class=\"muted\">No results to show: {}.</p>\n", e(why));

@@ -7,8 +7,9 @@
 // What a lesson's summary.json may hold for this page (all optional except "lesson"):
 //   "lesson": "05_vanishing_gradients", "title", "summary": one line,
 //   "claims": [{"id", "statement", "measured", "rule", "verdict", "settings_note"}],
-//   "headline": {"test accuracy, relu": "97.1% ± 0.2", ...}  (report.value("headline", ...)).
-// Without "headline", the summary's top-level numbers and strings are shown instead.
+//   "headline": [{"label": "test accuracy, relu", "value": "97.1% ± 0.2"}, ...]
+//              (report.value("headline", ...); an object {label: value} works too).
+// Without "headline", the summary's top-level numbers are shown instead.
 
 #include <filesystem>
 #include <map>

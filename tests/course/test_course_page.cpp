@@ -66,7 +66,11 @@ struct Course {
     // 02: failed now, but an earlier run left its results.
     write(out / "lesson02_backward_step_by_step/index.html", "<html></html>");
     write(out / "lesson02_backward_step_by_step/summary.json",
-          json{{"lesson", "02_backward_step_by_step"}, {"claims", {claim("c", "fails", "m3")}}}.dump());
+          json{{"lesson", "02_backward_step_by_step"},
+               {"headline", json::array({json{{"label", "steps shown"}, {"value", 12}},
+                                         json{{"label", "largest |dx|"}, {"value", "0.25"}}})},
+               {"claims", {claim("c", "fails", "m3")}}}
+              .dump());
     runs["lesson02_backward_step_by_step"] = {gl::LessonRun::State::failed, 3, 1};
     // 03: a broken summary.json.
     write(out / "lesson03_checking_gradients/summary.json", "{\"lesson\": \"03_checking_gradients\", ");
@@ -86,8 +90,9 @@ struct Course {
                  json{{"statement", "<script>alert(1)</script>"}, {"verdict", "fails"}, {"rule", "r"}}}}}
               .dump());
     runs["lesson05_vanishing_gradients"] = {gl::LessonRun::State::ran, 0, 95};
-    // 06: not built. 07, 08: never ran, nothing on disk.
+    // 06: not built. 07: ran but wrote no summary.json. 08: never ran, nothing on disk.
     runs["lesson06_initialisation"] = {gl::LessonRun::State::not_built, 0, 0};
+    runs["lesson07_dead_units_and_exploding_gradients"] = {gl::LessonRun::State::ran, 0, 1};
   }
 };
 
@@ -159,6 +164,9 @@ TEST_CASE("failed, unbuilt, unreadable and foreign lessons are shown as such", "
   CHECK(s2.find("this run failed (exit code 3)") != std::string::npos);
   CHECK(s2.find("results below are from an earlier run") != std::string::npos);
   CHECK(s2.find("claim c") != std::string::npos);
+  // A headline given as a list keeps the lesson's order.
+  CHECK(s2.find("steps shown</dt><dd>12<") != std::string::npos);
+  CHECK(s2.find("steps shown") < s2.find("largest |dx|"));
   CHECK(s2.find("02-backward-step-by-step.md is not written yet") != std::string::npos);
   const std::string s3 = section(html, 3);
   CHECK(s3.find("cannot be read") != std::string::npos);
@@ -166,7 +174,9 @@ TEST_CASE("failed, unbuilt, unreadable and foreign lessons are shown as such", "
   CHECK(s3.find("href=\"lesson03") == std::string::npos);  // no link to a page that is not there
   CHECK(section(html, 4).find("is for lesson &quot;05_vanishing_gradients&quot;") != std::string::npos);
   CHECK(section(html, 6).find("not built") != std::string::npos);
+  CHECK(section(html, 7).find("the lesson ran but wrote no summary.json") != std::string::npos);
   CHECK(section(html, 8).find("no summary.json") != std::string::npos);
+  CHECK(section(html, 8).find("not run") != std::string::npos);
 }
 
 TEST_CASE("the course page replaces only its own earlier page, atomically", "[course]") {
