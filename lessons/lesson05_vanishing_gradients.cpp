@@ -431,7 +431,7 @@ int lesson(int argc, char** argv) {
   gl::TrainingLog log(report.path("scalars.csv"), report.path("histograms.csv"));
   if (!s.tensorboard.empty()) log.set_sink(gl::make_tensorboard_sink(s.tensorboard));
   std::vector<Run> runs;
-  report.section("Training");
+  report.console("\nTraining:\n");
   const auto start = std::chrono::steady_clock::now();
   gl::run_parallel<Run>(
       queue.size(), jobs,
@@ -553,6 +553,7 @@ int lesson(int argc, char** argv) {
       "table shows both factors per layer (averaged over the logged steps and seeds). In this data {:.0f}% of the "
       "training pixels are exactly 0 and their mean is {:.3f}.",
       100 * zero_pixels / n_pixels, pixel_sum / n_pixels));
+  report.html("<details><summary>Mean |input| and mean |dL/dz| per layer</summary>");
   {
     gl::Table t{{"layer"}, {}, "", false};
     for (const Summary& m : summaries) {
@@ -570,6 +571,7 @@ int lesson(int argc, char** argv) {
     }
     report.table(t);
   }
+  report.html("</details>");
   for (const Summary& m : summaries) {
     if (m.input.size() < 2 || m.delta.size() < 2 || !m.input[0].ok() || !m.delta[0].ok()) continue;
     const double input_ratio = m.input[1].mean / m.input[0].mean;  // layer 2's input over layer 1's
@@ -588,22 +590,36 @@ int lesson(int argc, char** argv) {
 
   report.section("Layer by layer");
   report.text(
-      "Each number is averaged over the logged steps, then over the seeds. mean |W| is the size of the matrix the "
-      "backward pass multiplies by (dL/dx = dL/dz W^T): the size of the weights, not their sign, sets how much error "
-      "passes. The last columns show the hidden units that pass back little or nothing: for ReLU the fraction of "
-      "units dead on the whole batch (z <= 0 for every sample, so no gradient), for leaky ReLU the fraction below "
-      "zero on the whole batch (not dead: they still pass alpha times the error), for sigmoid the fraction of "
-      "outputs that are saturated (slope below 0.05).");
+      "Units that pass back little or nothing, per hidden layer (averaged over the logged steps and seeds): for ReLU "
+      "the fraction of units dead on the whole batch (z <= 0 for every sample, so no gradient at all); for leaky ReLU "
+      "the fraction below zero on the whole batch, which is not dead (such a unit still passes alpha times the "
+      "error); for sigmoid the fraction of outputs that are saturated (slope below 0.05, a fifth of its best).");
+  {
+    gl::Table t{{"layer"}, {}, "", false};
+    for (const Summary& m : summaries) {
+      t.headers.push_back(m.scenario == "sigmoid"      ? "sigmoid: saturated"
+                          : m.scenario == "leaky_relu" ? "leaky_relu: below 0 on the batch"
+                          : m.scenario == "relu"       ? "relu: dead"
+                                                       : m.scenario + ": not measured");
+    }
+    for (int l = L - 1; l >= 1; --l) {
+      const auto i = static_cast<std::size_t>(l - 1);
+      std::vector<std::string> row{fmt::format("layer{}", l)};
+      for (const Summary& m : summaries)
+        row.push_back(i < m.inactive.size() ? fmt::format("{:.1f}%", 100 * m.inactive[i].mean) : "-");
+      t.rows.push_back(std::move(row));
+    }
+    report.table(t);
+  }
+  report.html(
+      "<details><summary>Mean |dL/dW|, |dL/db| and |W| per layer</summary><p>Each number is averaged over the "
+      "logged steps, then over the seeds. mean |W| is the size of the matrix the backward pass multiplies by "
+      "(dL/dx = dL/dz W<sup>T</sup>): the size of the weights, not their sign, sets how much error passes.</p>",
+      "Mean |dL/dW|, |dL/db| and |W| per layer (averaged over the logged steps, then the seeds):");
   {
     gl::Table t{{"layer"}, {}, "", false};
     for (const char* q : {"|dL/dW|", "|dL/db|", "|W|"}) {
       for (const Summary& m : summaries) t.headers.push_back(fmt::format("{} {}", m.scenario, q));
-    }
-    for (const Summary& m : summaries) {
-      t.headers.push_back(
-          m.scenario == "sigmoid" || m.scenario == "tanh"
-              ? fmt::format("{} saturated", m.scenario)
-              : (m.scenario == "leaky_relu" ? "leaky_relu below 0 on batch" : fmt::format("{} dead", m.scenario)));
     }
     for (int l = L; l >= 1; --l) {
       const auto i = static_cast<std::size_t>(l - 1);
@@ -614,13 +630,11 @@ int lesson(int argc, char** argv) {
       }
       for (const Summary& m : summaries)
         row.push_back(i < m.weight.size() ? fmt::format("{:.3f}", m.weight[i].mean) : "-");
-      for (const Summary& m : summaries) {
-        row.push_back(i < m.inactive.size() && l < L ? fmt::format("{:.1f}%", 100 * m.inactive[i].mean) : "-");
-      }
       t.rows.push_back(std::move(row));
     }
     report.table(t);
   }
+  report.html("</details>");
 
   report.section("The vanishing gradient in pictures");
   {
@@ -633,9 +647,10 @@ int lesson(int argc, char** argv) {
     report.figure(f);
   }
   const int logged = static_cast<int>(gl::logged_steps(s.iterations, s.log_every));
-  report.diagram("gradient_flow", lesson05::gradient_flow_dot(summaries, logged, s.seeds),
-                 "Gradient flow, one column per activation: the backward pass runs down each column; dark boxes and "
-                 "thin arrows mean little gradient arrives. One colour scale for all columns.");
+  report.diagram(
+      "gradient_flow", lesson05::gradient_flow_dot(summaries, logged, s.seeds),
+      "Gradient flow, one row per activation: the backward pass runs left to right from the loss to layer 1; "
+      "dark boxes and thin arrows mean little gradient arrives. One colour scale for all rows.");
   {
     auto f = lesson05::accuracy_figure(runs, summaries, s.batch, s.seeds);
     f.caption = fmt::format(
