@@ -38,6 +38,9 @@ struct LogPoint {
   gradflow::nn::GradientRecord gradients;
   std::vector<double> mean_abs_input;  // per layer
   std::vector<double> mean_abs_delta;  // per layer
+  // Per layer, every value of W and of dL/dW at this step: kept only with --tensorboard, whose
+  // histograms bin the raw values with TensorFlow's buckets.
+  std::vector<std::vector<float>> kernel_values, kernel_grads;
 };
 
 struct Run {

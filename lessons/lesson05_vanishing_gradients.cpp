@@ -63,7 +63,8 @@ struct Settings {
   nn::Init init = nn::Init::glorot_uniform;
   int validation = 5000;
   int histogram_bins = 30;
-  int histogram_layer = 4;  // the post showed layer 4
+  int histogram_layer = 4;            // the post showed layer 4
+  std::filesystem::path tensorboard;  // --tensorboard DIR: also TensorBoard event files (empty: none)
 };
 const Settings kPost;                // the post's settings, to say when a run differs from them
 constexpr int kMaxDrawnLayers = 12;  // deeper computation graphs are not drawn: unreadable and slow to lay out
@@ -98,6 +99,10 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
     sampler.next_batch(images, labels);
     const bool logged = step % s.log_every == 0;
     if (logged) monitor.arm(step);
+    std::vector<std::vector<float>> kernels;  // W as this step's forward pass uses it, for TensorBoard
+    if (logged && !s.tensorboard.empty())
+      for (const auto& layer : model->mlp().layers())
+        kernels.emplace_back(layer.kernel().value().values().begin(), layer.kernel().value().values().end());
     nn::StepResult r;
     try {
       r = model->train_step(images, labels);
@@ -106,13 +111,17 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
           fmt::format("training diverged ({} scenario, seed {}, step {}): {}", scenario, seed, step, e.what()));
     }
     if (!logged) continue;
-    LogPoint p{step, r.loss, r.accuracy, monitor.history().back(), {}, {}};
+    LogPoint p{step, r.loss, r.accuracy, monitor.history().back(), {}, {}, std::move(kernels), {}};
     // The graph still holds this step's forward values and backward gradients.
     const auto& layers = model->mlp().layers();
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const auto& input = l == 0 ? model->input().value() : layers[l - 1].output().value();
       p.mean_abs_input.push_back(gradflow::autodiff::mean_abs(input));
       p.mean_abs_delta.push_back(gradflow::autodiff::mean_abs(layers[l].pre_activation().grad()));
+      if (!s.tensorboard.empty()) {
+        const auto grad = layers[l].kernel().grad().values();
+        p.kernel_grads.emplace_back(grad.begin(), grad.end());
+      }
     }
     run.log.push_back(std::move(p));
   }
@@ -328,6 +337,10 @@ int lesson(int argc, char** argv) {
                             "on it",
                             gl::kMaxJobs),
                 1, gl::kMaxJobs);
+  flags.add_path("tensorboard", &s.tensorboard,
+                 "also write TensorBoard event files, one run folder per scenario and seed (DIR/sigmoid/seed1/...); "
+                 "view them with tensorboard --logdir DIR",
+                 "DIR");
   if (!flags.parse(argc, argv)) return 0;
   s.first_seed = common.seed;
   try {
@@ -435,6 +448,7 @@ int lesson(int argc, char** argv) {
     for (int k = 0; k < s.seeds; ++k) queue.push_back({a, s.first_seed + static_cast<std::uint64_t>(k)});
   }
   gl::TrainingLog log(report.path("scalars.csv"), report.path("histograms.csv"));
+  if (!s.tensorboard.empty()) log.set_sink(gl::make_tensorboard_sink(s.tensorboard));
   std::vector<Run> runs;
   report.console("\nTraining:\n");
   const auto start = std::chrono::steady_clock::now();
@@ -465,10 +479,15 @@ int lesson(int argc, char** argv) {
                          *layers[l].saturated_fraction);
           }
           for (std::size_t l = 0; l < layers.size(); ++l) {
-            log.histogram(run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_grad",
-                          layers[l].kernel_grad.lo, layers[l].kernel_grad.hi, layers[l].kernel_grad.counts);
-            log.histogram(run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_value",
-                          layers[l].kernel_value.lo, layers[l].kernel_value.hi, layers[l].kernel_value.counts);
+            // The raw values (kept only with --tensorboard) go to TensorBoard, which bins them itself.
+            log.histogram(
+                run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_grad", layers[l].kernel_grad.lo,
+                layers[l].kernel_grad.hi, layers[l].kernel_grad.counts,
+                l < p.kernel_grads.size() ? std::span<const float>(p.kernel_grads[l]) : std::span<const float>());
+            log.histogram(
+                run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_value", layers[l].kernel_value.lo,
+                layers[l].kernel_value.hi, layers[l].kernel_value.counts,
+                l < p.kernel_values.size() ? std::span<const float>(p.kernel_values[l]) : std::span<const float>());
           }
         }
         text += fmt::format("  -> test accuracy {:.2f}%, validation {:.2f}%, {:.2f} s\n", 100 * run.test_accuracy,
@@ -484,6 +503,13 @@ int lesson(int argc, char** argv) {
                        "0 on the whole batch), saturated_l (sigmoid: outputs with slope below 0.05)");
   report.describe_file("histograms.csv",
                        "kernel value and gradient histograms, scenario,seed,step,layer,kind,bin,lo,hi,count");
+  if (!s.tensorboard.empty())
+    report.text(
+        fmt::format("TensorBoard event files of every run are in {0}/<scenario>/seed<N>/ (outside this "
+                    "folder, so a later run adds new files beside them): tensorboard --logdir {0} shows "
+                    "loss, accuracy, per-layer mean |dL/dW| (layerN/kernel_grad_mean) and |dL/db| "
+                    "(layerN/bias_grad_mean), and histograms of dL/dW and W at the logged steps.",
+                    s.tensorboard.string()));
 
   // Step 5: summaries over seeds.
   std::vector<Summary> summaries;
@@ -782,6 +808,16 @@ int lesson(int argc, char** argv) {
          stats_json(m.inactive)},
         {"per_seed", per_seed}};
   }
+  // The course page's headline numbers (lessons/course/course_page.hpp): a list, to keep this order.
+  nlohmann::json headline = nlohmann::json::array();
+  for (const Summary& m : summaries)
+    headline.push_back({{"label", fmt::format("test accuracy, {}", m.scenario)},
+                        {"value", fmt::format("{:.1f}% ± {:.1f} ({} seeds)", 100 * m.test_accuracy.mean,
+                                              100 * m.test_accuracy.std, m.runs)}});
+  for (const Summary& m : summaries)
+    headline.push_back({{"label", fmt::format("|dL/dW| last layer / layer 1, {}", m.scenario)},
+                        {"value", fmt::format("{:.1f}x ± {:.1f}", m.kernel_ratio.mean, m.kernel_ratio.std)}});
+  report.value("headline", headline);
   report.value("data", data_text);
   report.value("training_seconds", seconds);
   report.value("scenarios", scenarios);

@@ -78,6 +78,8 @@ std::string claim_html(const Claim& c) {
 Report::Report(LessonInfo info, const CommonOptions& common)
     : info_(std::move(info)), out_(std::make_unique<OutputDir>(common.out)) {
   summary_["lesson"] = info_.id;
+  summary_["title"] = info_.title;  // the course page shows these two
+  summary_["summary"] = info_.summary;
   summary_["settings"] = nlohmann::json::object();
   summary_["claims"] = nlohmann::json::array();
   fmt::print("{}\n{}\n", info_.title, info_.summary);
