@@ -141,8 +141,13 @@ void Report::table(const Table& t) {
   h += "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows) {
     h += "<tr>";
-    for (const auto& cell : row)
-      h += fmt::format("<td{}>{}</td>", looks_numeric(cell) ? " class=\"num\"" : "", e(cell));
+    for (const auto& cell : row) {
+      const char* cls = cell == "PASS"        ? " class=\"pass\""
+                        : cell == "FAIL"      ? " class=\"fail\""
+                        : looks_numeric(cell) ? " class=\"num\""
+                                              : "";
+      h += fmt::format("<td{}>{}</td>", cls, e(cell));
+    }
     h += "</tr>\n";
   }
   page(h + "</tbody></table></div>\n");
@@ -246,9 +251,9 @@ int Report::finish() {
     std::size_t changed = 0;
     for (const auto& row : setting_rows_) changed += row[2].empty() ? 0 : 1;
     top += fmt::format(
-        "<details class=\"settings\"><summary>Settings of this run ({} settings; {})</summary>"
+        "<details class=\"settings\"><summary>Settings of this run ({} setting{}; {})</summary>"
         "<div class=\"table-wrap\"><table><thead><tr><th>setting</th><th>value</th>{}</tr></thead><tbody>\n",
-        setting_rows_.size(),
+        setting_rows_.size(), setting_rows_.size() == 1 ? "" : "s",
         changed == 0 ? std::string("all at the lesson's defaults") : fmt::format("{} changed by flags", changed),
         changed ? "<th></th>" : "");
     for (const auto& row : setting_rows_) {

@@ -55,7 +55,7 @@ TEST_CASE("Report writes console, index.html and summary.json of the common shap
   report.setting("iterations", 60, true);
   report.section("1. Train");
   report.text("a <b>plain</b> paragraph");
-  report.table({{"scenario", "accuracy"}, {{"relu", "91.5"}}, "", false});
+  report.table({{"scenario", "accuracy", "check"}, {{"relu", "91.5", "PASS"}}, "", false});
   report.figure(small_figure());
   report.claim({"c1", "sigmoid is slower", "sigmoid 80%, relu 90%", "holds if the gap > 1 point", gl::Verdict::holds,
                 "--layers 3; the post used 6"});
@@ -73,6 +73,7 @@ TEST_CASE("Report writes console, index.html and summary.json of the common shap
 
   const std::string html = slurp(common.out / "index.html");
   CHECK(html.find("a &lt;b&gt;plain&lt;/b&gt; paragraph") != std::string::npos);
+  CHECK(html.find("<td class=\"num\">91.5</td><td class=\"pass\">PASS</td>") != std::string::npos);
   CHECK(html.find("holds if the gap &gt; 1 point") != std::string::npos);     // the rule is on the page
   CHECK(html.find("at other settings than the claim") != std::string::npos);  // and the settings mark
   CHECK(html.find("curve.svg") != std::string::npos);
