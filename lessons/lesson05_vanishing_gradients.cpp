@@ -270,22 +270,25 @@ std::vector<gl::Claim> judge(const std::vector<Summary>& all, const std::string&
   }
   claims.push_back(c2);
 
-  gl::Claim c3{"leaky_no_benefit",
-               "leaky ReLU shows no visible benefit over plain ReLU",
-               "",
-               fmt::format("fails if leaky ReLU's mean test accuracy is above ReLU's by more than max(1 point, sd_a + "
-                           "sd_b); holds only if it is not and each has at least {} seeds (absence of a difference "
-                           "from fewer seeds is not evidence of none); otherwise inconclusive",
-                           kSeedsForNoDifference),
-               gl::Verdict::not_tested,
-               settings_note};
+  gl::Claim c3{
+      "leaky_no_benefit",
+      "leaky ReLU shows no visible benefit over plain ReLU",
+      "",
+      fmt::format("fails if leaky ReLU's mean test accuracy is above ReLU's by more than max(1 point, sd_a + "
+                  "sd_b); holds if it is clearly below ReLU's by that margin, or if neither is clearly above the "
+                  "other with at least {} seeds each (absence of a difference from fewer seeds is not "
+                  "evidence of none); otherwise inconclusive",
+                  kSeedsForNoDifference),
+      gl::Verdict::not_tested,
+      settings_note};
   if (relu && leaky) {
     c3.measured = fmt::format("test accuracy: relu {}, leaky_relu {} over {} and {} seeds", pct(relu->test_accuracy),
                               pct(leaky->test_accuracy), relu->runs, leaky->runs);
     if (clearly_below(relu->test_accuracy, leaky->test_accuracy)) {
       c3.verdict = gl::Verdict::fails;
-    } else if (relu->runs >= kSeedsForNoDifference && leaky->runs >= kSeedsForNoDifference) {
-      c3.verdict = gl::Verdict::holds;
+    } else if (clearly_below(leaky->test_accuracy, relu->test_accuracy) ||
+               (relu->runs >= kSeedsForNoDifference && leaky->runs >= kSeedsForNoDifference)) {
+      c3.verdict = gl::Verdict::holds;  // clearly worse, or no clear gap over enough seeds
     } else {
       c3.verdict = gl::Verdict::inconclusive;
     }
