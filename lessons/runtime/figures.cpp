@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "autodiff/viz/dot.hpp"
 
@@ -359,9 +360,9 @@ void write_all(const fs::path& p, const std::string& text, std::string_view figu
   }
 }
 
-// Runs `gnuplot NAME.gp` inside `folder`; its messages go to a log file that is read back into
-// the error message and removed.
-void run_gnuplot(const fs::path& folder, const std::string& stem) {
+// Starts `gnuplot NAME.gp` inside `folder`; its messages go to a log file that finish_gnuplot
+// reads back into the error message and removes.
+pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
   const std::string script_name = stem + ".gp";
   const fs::path log = folder / (stem + ".gnuplot.log");
   const pid_t pid = ::fork();
@@ -378,6 +379,13 @@ void run_gnuplot(const fs::path& folder, const std::string& stem) {
     ::execlp("gnuplot", "gnuplot", script_name.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);  // exec failed: gnuplot is not on the PATH
   }
+  return pid;
+}
+
+// Waits for the gnuplot started by start_gnuplot and checks that it drew both files.
+void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem) {
+  const std::string script_name = stem + ".gp";
+  const fs::path log = folder / (stem + ".gnuplot.log");
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
@@ -409,12 +417,34 @@ void run_gnuplot(const fs::path& folder, const std::string& stem) {
 
 }  // namespace
 
-void render(const Figure& f, const fs::path& folder) {
+Rendering start_render(const Figure& f, const fs::path& folder) {
   const std::string data = data_file(f);
   const std::string script = gnuplot_script(f);
   write_all(folder / (f.name + ".dat"), data, f.name);
   write_all(folder / (f.name + ".gp"), script, f.name);
-  run_gnuplot(folder, f.name);
+  return Rendering(start_gnuplot(folder, f.name), folder, f.name);
+}
+
+void render(const Figure& f, const fs::path& folder) { start_render(f, folder).wait(); }
+
+Rendering::Rendering(int pid, fs::path folder, std::string name)
+    : pid_(pid), folder_(std::move(folder)), name_(std::move(name)) {}
+
+Rendering::Rendering(Rendering&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), folder_(std::move(other.folder_)), name_(std::move(other.name_)) {}
+
+Rendering::~Rendering() {
+  if (pid_ <= 0) return;
+  try {
+    wait();
+  } catch (...) {  // a destructor must not throw: the error was only wanted if wait() was called
+  }
+}
+
+void Rendering::wait() {
+  if (pid_ <= 0) return;
+  const pid_t pid = std::exchange(pid_, -1);
+  finish_gnuplot(pid, folder_, name_);
 }
 
 }  // namespace gradflow::lessons::figures

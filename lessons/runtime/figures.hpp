@@ -96,6 +96,27 @@ std::string gnuplot_script(const Figure& figure);
 // write both pictures.
 void render(const Figure& figure, const std::filesystem::path& folder);
 
+// The same, without waiting: gnuplot runs in the background while the lesson goes on, and
+// wait() (or the destructor, which swallows errors) collects it. Report draws its figures this
+// way, several at a time, and waits for them all before it writes the page.
+class Rendering {
+ public:
+  Rendering(int pid, std::filesystem::path folder, std::string name);
+  Rendering(Rendering&& other) noexcept;
+  Rendering& operator=(Rendering&&) = delete;
+  Rendering(const Rendering&) = delete;
+  Rendering& operator=(const Rendering&) = delete;
+  ~Rendering();
+  // Waits for gnuplot and throws as render() does if it failed or did not draw both files.
+  void wait();
+
+ private:
+  int pid_;
+  std::filesystem::path folder_;
+  std::string name_;
+};
+Rendering start_render(const Figure& figure, const std::filesystem::path& folder);
+
 // Colours: Okabe and Ito's colour-blind-safe palette, with fixed colours for the activations
 // (sigmoid blue, relu red-orange, leaky_relu green, tanh pink) so every lesson agrees.
 std::string series_color(std::string_view name, std::size_t index);

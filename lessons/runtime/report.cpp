@@ -154,7 +154,13 @@ void Report::table(const Table& t) {
 }
 
 void Report::figure(const figures::Figure& f, bool folded) {
-  figures::render(f, out_->staging_path());
+  // Drawn in the background (each gnuplot is its own process); finish() waits for all of them.
+  // At most a few at once, so a lesson with many figures does not flood a small machine.
+  if (renderings_.size() >= 4) {
+    renderings_.front().wait();
+    renderings_.pop_front();
+  }
+  renderings_.push_back(figures::start_render(f, out_->staging_path()));
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
   if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
@@ -228,6 +234,8 @@ std::filesystem::path Report::path(std::string_view name) { return out_->path(na
 int Report::finish() {
   if (finished_) throw std::logic_error("Report::finish called twice");
   finished_ = true;
+  for (figures::Rendering& r : renderings_) r.wait();  // a failed figure fails the lesson here
+  renderings_.clear();
   out_->write_text("summary.json", json_text(summary_));
 
   HtmlPage page(info_.title);

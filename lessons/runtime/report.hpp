@@ -17,6 +17,7 @@
 // Everything goes into a staged output folder (OutputDir) that finish() puts in place as a
 // whole; if the lesson throws before that, the previous result stays untouched.
 
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -114,6 +115,7 @@ class Report {
   std::vector<Claim> claims_;
   std::vector<std::pair<std::string, std::string>> files_;
   std::vector<std::vector<std::string>> setting_rows_;
+  std::deque<figures::Rendering> renderings_;  // gnuplot runs still drawing; finish() waits
   std::string body_;
   bool finished_ = false;
 };

@@ -231,3 +231,25 @@ TEST_CASE("training log: a run that would log too many steps is refused up front
     CHECK_THAT(e.what(), Catch::Contains("--log-every") && Catch::Contains("use --log-every 3"));
   }
 }
+
+TEST_CASE("Report draws figures in the background and fails at finish naming a figure gnuplot could not draw",
+          "[runtime][report][figures]") {
+  TempDir dir("nognuplot");
+  gl::CommonOptions common;
+  common.out = dir.path / "out";
+  const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", "/nonexistent-gradflow", 1);
+  std::string message;
+  {
+    gl::Report report({"01_computation_graph", "t", "s"}, common);
+    report.figure(small_figure());
+    try {
+      report.finish();
+    } catch (const std::runtime_error& e) {
+      message = e.what();
+    }
+  }
+  ::setenv("PATH", path.c_str(), 1);
+  CHECK_THAT(message, Catch::Contains("figure curve") && Catch::Contains("gnuplot is not installed"));
+  CHECK_FALSE(fs::exists(common.out));  // nothing half-made was put in place
+}
