@@ -84,6 +84,22 @@ long long completed_at(const fs::path& dir) {
   return stamp;
 }
 
+// The name recorded in a folder's kLeftoverName file ("" if none).
+std::string recorded_name(const fs::path& dir) {
+  std::ifstream in(dir / OutputDir::kLeftoverName);
+  std::string name;
+  std::getline(in, name);
+  return name;
+}
+
+// Records in <out> the sibling name it is about to be renamed to, so that a kill right after the
+// rename leaves a leftover the next run recognises as gradflow's. An empty <out> (made by mkdir)
+// gets nothing: it is removed as empty.
+void record_leftover_name(const fs::path& final_path, const fs::path& future) {
+  if (!carries_gradflow_marker(final_path)) return;
+  support::write_file_atomically(final_path / OutputDir::kLeftoverName, future.filename().string() + "\n");
+}
+
 struct Leftover {
   fs::path path;
   int lock_fd;  // held while we act on it, so no other run acts on it at the same time
@@ -102,7 +118,7 @@ std::vector<Leftover> ended_leftovers(const fs::path& final_path) {
     const bool ours_by_name =
         (name.starts_with(stem + std::string(kPartialTag)) && name.size() > stem.size() + kPartialTag.size()) ||
         (name.starts_with(stem + std::string(kOldTag)) && name.size() > stem.size() + kOldTag.size());
-    if (!ours_by_name || !carries_gradflow_marker(entry.path())) continue;
+    if (!ours_by_name || !carries_gradflow_marker(entry.path()) || recorded_name(entry.path()) != name) continue;
     const int fd = try_lock(entry.path());
     if (fd == -1) continue;  // its run is alive: never touch work in progress
     found.push_back({entry.path(), fd, completed_at(entry.path())});
@@ -210,6 +226,7 @@ OutputDir::OutputDir(fs::path final_path) {
       throw std::runtime_error(
           fmt::format("cannot lock the staging folder '{}': {}", staging_.string(), support::errno_text(errno)));
     }
+    write_text(kLeftoverName, staging_.filename().string() + "\n");
     write_text(kMarker, fmt::format("{}\n", kMarkerText));
   } catch (...) {
     if (lock_fd_ >= 0) ::close(lock_fd_);
@@ -256,6 +273,7 @@ void OutputDir::commit() {
   std::error_code ec;
   const bool had_old = fs::exists(fs::symlink_status(final_, ec));
   const bool try_exchange = had_old && !exchange_disabled_for_test();
+  if (try_exchange) record_leftover_name(final_, staging_);
   if (try_exchange && rename_with_flags(staging_, final_, RENAME_EXCHANGE)) {
     // One step: <out> is now the new result and the staging name holds the previous one.
     interrupt_cleanup_.reset();  // from here on the staging name holds the OLD result
@@ -271,6 +289,7 @@ void OutputDir::commit() {
     // No RENAME_EXCHANGE here: two renames. Between them there is no <out>, but both folders are
     // complete, and recover_if_missing() puts the newest back should we be killed there.
     const fs::path old = sibling(final_, kOldTag, random_token());
+    record_leftover_name(final_, old);
     fs::rename(final_, old, ec);
     if (ec) {
       throw std::runtime_error(fmt::format("cannot replace the output folder '{}': moving it aside failed: {}",

@@ -14,7 +14,9 @@
 //
 // What it may remove. Only folders that carry gradflow's own marker file (`.gradflow-output`,
 // with the text gradflow writes into it) are ever replaced or deleted: `--out .` or `--out ~`
-// cannot wipe your files, and a `results.old-2024` you made beside `results` is left alone.
+// cannot wipe your files, and a `results.old-2024` you made beside `results` is left alone,
+// even when it is a copy of a gradflow result (a leftover must also sit under the very name
+// gradflow recorded for it in `.gradflow-name`).
 // Nothing at all is deleted before commit(), so a run that fails (bad data, a typo) removes
 // nothing but its own staging folder.
 //
@@ -68,6 +70,11 @@ class OutputDir {
   // The lock file a running lesson holds in its folder, and the file that marks it complete.
   static constexpr std::string_view kLock = ".gradflow-lock";
   static constexpr std::string_view kComplete = ".gradflow-complete";
+  // The one sibling name under which a folder may be removed as a leftover (written when the
+  // staging folder is made, and again just before <out> is renamed to a sibling name). A copy you
+  // make of a result (`cp -r results results.old-2024`) keeps the marker but not a matching
+  // name, so it is never taken for a leftover.
+  static constexpr std::string_view kLeftoverName = ".gradflow-name";
 
   // Test hook: with GRADFLOW_TEST_EXIT_IN_COMMIT=k in the environment, commit() calls _exit(86)
   // right after its step k (1: marked complete, 2: first rename, 3: second rename or removal of

@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 
+#include "lessons/runtime/common.hpp"
 #include "tests/lessons/program_runner.hpp"
 
 namespace fs = std::filesystem;
@@ -63,4 +65,13 @@ TEST_CASE("lesson05 --alpha too small to represent is refused as underflowing, -
   const auto help = run_program("lesson05_vanishing_gradients", "--help");
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("default: 0.2)") && !Catch::Contains("0.20000000298023224"));
+}
+
+TEST_CASE("dense_training_bytes counts parameters four times (value, gradient, two Adam moments) and activations",
+          "[runtime][robust]") {
+  // 784 -> 10 -> 10: (784 + 1) * 10 + (10 + 1) * 10 = 7960 parameters; 804 units per sample.
+  CHECK(gradflow::lessons::dense_training_bytes({784, 10, 10}, 30) == 7960 * 4 * 4 + 804 * 30 * 4 * 4);
+  // Sizes whose product overflows 64 bits saturate rather than wrap to something small.
+  CHECK(gradflow::lessons::dense_training_bytes({1ULL << 40, 1ULL << 40}, 1ULL << 20) ==
+        std::numeric_limits<std::uint64_t>::max());
 }

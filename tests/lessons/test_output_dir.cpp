@@ -103,6 +103,8 @@ TEST_CASE("OutputDir removes only what gradflow marked, and nothing before the r
   write(tmp.path / "results.old-9" / "data.csv", "1,2");
   write(tmp.path / "results.old-9" / ".gradflow-output", "");
   commit_result(out, "first");
+  // A copy the user made of a gradflow result: it carries the marker, but it is theirs.
+  fs::copy(out, tmp.path / "results.old-backup", fs::copy_options::recursive);
   const fs::path leftover = leave_killed_run(out);  // a real gradflow leftover
 
   {
@@ -120,7 +122,9 @@ TEST_CASE("OutputDir removes only what gradflow marked, and nothing before the r
   CHECK(slurp(tmp.path / "results.old-2024" / "fig1.txt") == "thesis");
   CHECK(slurp(tmp.path / "results.partial-7" / "notes.txt") == "notes");
   CHECK(slurp(tmp.path / "results.old-9" / "data.csv") == "1,2");
-  CHECK(others(tmp.path, out) == std::vector<std::string>{"results.old-2024", "results.old-9", "results.partial-7"});
+  CHECK(slurp(tmp.path / "results.old-backup" / "index.html") == "first");
+  CHECK(others(tmp.path, out) ==
+        std::vector<std::string>{"results.old-2024", "results.old-9", "results.old-backup", "results.partial-7"});
 }
 
 TEST_CASE("A lesson that fails on its data leaves a user's folder beside --out alone", "[runtime][output][robust]") {
