@@ -57,10 +57,11 @@ std::string backward_step_dot(const Graph& graph, const BackwardTrace& trace, st
       label += "<BR/>no gradient";
       style = "shape=note, style=filled, fillcolor=\"#eeeeee\", color=\"#999999\"";
     } else if (id == current.node) {
-      label += fmt::format("<BR/><B>dL/d{} = {}</B>", escape_html(n.short_name()), escape_html(short_value(known[id])));
+      label +=
+          fmt::format("<BR/><B>dL/d({}) = {}</B>", escape_html(n.short_name()), escape_html(short_value(known[id])));
       style = "shape=box, style=\"rounded,filled\", fillcolor=\"#ffd8a8\", color=\"#d62728\", penwidth=3.5";
     } else if (state[id] == State::final) {
-      label += fmt::format("<BR/>dL/d{} = {}", escape_html(n.short_name()), escape_html(short_value(known[id])));
+      label += fmt::format("<BR/>dL/d({}) = {}", escape_html(n.short_name()), escape_html(short_value(known[id])));
       style = "shape=box, style=\"rounded,filled\", fillcolor=\"#c7e9c0\", color=\"#2b7a2b\"";
     } else if (state[id] == State::partial) {
       label += fmt::format("<BR/>so far: {}", escape_html(short_value(known[id])));
@@ -78,14 +79,26 @@ std::string backward_step_dot(const Graph& graph, const BackwardTrace& trace, st
       if (id == current.node) {
         for (const BackwardShare& share : current.shares) {
           if (share.position == i) {
-            attrs = fmt::format("label=\"x{}: share {}{}\", color=\"#d62728\", fontcolor=\"#d62728\", penwidth=2.5", i,
-                                escape_quoted(short_value(share.share)), share.accumulated ? " (added)" : "");
+            // dir=back: the arrowhead sits on the operand, the way the share travels.
+            attrs = fmt::format(
+                "label=\"x{}: share {}{}\", color=\"#d62728\", fontcolor=\"#d62728\", penwidth=2.5, dir=back", i,
+                escape_quoted(short_value(share.share)), share.accumulated ? " (added)" : "");
           }
         }
       }
       dot += fmt::format("  n{} -> n{} [{}];\n", ops[i], id, attrs);
     }
   }
+  // The legend: what each look of a node means, stacked in one column beside the loss.
+  dot +=
+      "  legend [shape=plaintext, margin=0, fontsize=10, label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" "
+      "CELLSPACING=\"2\" CELLPADDING=\"2\">"
+      "<TR><TD BGCOLOR=\"#ffd8a8\" COLOR=\"#d62728\">visiting now</TD></TR>"
+      "<TR><TD BGCOLOR=\"#c7e9c0\" COLOR=\"#2b7a2b\">gradient final</TD></TR>"
+      "<TR><TD BGCOLOR=\"#fff5cc\" COLOR=\"#b8860b\">some shares in (so far)</TD></TR>"
+      "<TR><TD BGCOLOR=\"#f2f2f2\" COLOR=\"#bbbbbb\"><FONT COLOR=\"#999999\">still unknown</FONT></TD></TR>"
+      "<TR><TD BGCOLOR=\"#eeeeee\" COLOR=\"#999999\">no gradient (data)</TD></TR></TABLE>>];\n";
+  dot += fmt::format("  {{rank=same; legend; n{};}}\n", trace.loss);
   return dot + "}\n";
 }
 
