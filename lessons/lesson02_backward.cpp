@@ -79,6 +79,9 @@ LocalRule local_rule(const Node& n, const std::vector<double>& x, double y, doub
   return {fmt::format("(dy/dx{})^T dy", i), std::nan("")};
 }
 
+// A float as the double it prints as ("0.1", not 0.10000000149011612), for settings.
+double shown(float v) { return std::stod(fmt::format("{}", v)); }
+
 double scalar(const Tensor& t) { return static_cast<double>(t[0]); }
 
 int lesson(int argc, char** argv) {
@@ -117,9 +120,9 @@ int lesson(int argc, char** argv) {
   report.setting("seed", options.seed);
   report.setting("x", 1.5);
   report.setting("t", 1.0);
-  report.setting("lambda", kLambda);
-  report.setting("w_start", w0);
-  report.setting("b_start", b0);
+  report.setting("lambda", shown(kLambda));
+  report.setting("w_start", shown(w0));
+  report.setting("b_start", shown(b0));
 
   report.section("Step 1: the forward pass");
   report.text(fmt::format(
@@ -161,8 +164,12 @@ int lesson(int argc, char** argv) {
   report.text(
       "Backward seeds dL/dL = 1 at the loss and visits the nodes in reverse topological order: a node is visited "
       "only after every node that uses it, so its gradient dL/dy is complete when it is reached. There it multiplies "
-      "dL/dy by the op's local derivative and hands each operand its share.");
+      "dL/dy by the op's local derivative and hands each operand its share. Step through it below: in each diagram "
+      "the node being visited has a red outline, red arrows carry the shares it sends (the arrowhead on the operand "
+      "that receives it), green nodes hold their final gradient, dashed yellow ones the shares received so far, and "
+      "grey ones do not know theirs yet.");
   std::vector<lessons::PlayerStep> player;
+  std::string all_steps;  // every step's text, for the page's "all steps at once" block
   nlohmann::json steps_json = nlohmann::json::array();
   double max_formula_error = 0;
   for (std::size_t s = 0; s < trace.steps.size(); ++s) {
@@ -198,7 +205,8 @@ int lesson(int argc, char** argv) {
         viz::backward_step_dot(g, trace, s,
                                fmt::format("backward step {} of {}: visit {}", s + 1, trace.steps.size(), n.name)),
         report.path(stem));
-    report.text(text);
+    report.console(text + "\n");
+    all_steps += text + "\n";
     player.push_back({stem + ".svg", fmt::format("backward step {}: the node {} highlighted", s + 1, n.name),
                       fmt::format("Step {} of {}: visit {}", s + 1, trace.steps.size(), n.name), n.name,
                       fmt::format("{:.6g}", dy), text});
@@ -206,6 +214,8 @@ int lesson(int argc, char** argv) {
   }
   report.html(lessons::step_player_html("backward", player),
               "(index.html has a step-through player for these steps: step_00.svg ...)");
+  report.html(fmt::format("<details><summary>All {} steps as text</summary>\n<pre>{}</pre>\n</details>",
+                          trace.steps.size(), lessons::html_escape(all_steps)));
   report.value("steps", steps_json);
 
   // ---------------------------------------------------------------------------------------
