@@ -323,6 +323,8 @@ int lesson(int argc, char** argv) {
                              .palette = "diverging",
                              .min = -wmax,
                              .max = wmax,
+                             .col_labels = kNoTics,
+                             .row_labels = kNoTics,
                              .colorbar = false};
   }
   report.figure(tfig);
@@ -342,7 +344,7 @@ int lesson(int argc, char** argv) {
   }
   figures::Figure cfig{
       .name = "confusion",
-      .title = fmt::format("Confusion matrix of the 784-{}-10 network on {} test images", s.hidden, data.test.size()),
+      .title = fmt::format("Confusion matrix, 784-{}-10 network, {} test images", s.hidden, data.test.size()),
       .caption =
           "Row: the true digit; column: the network's answer. The diagonal holds the correct "
           "answers; every other cell counts one kind of mistake.",
@@ -406,8 +408,15 @@ int lesson(int argc, char** argv) {
       std::vector<double> pixels(data.test.images.begin() + static_cast<long>(i * 784),
                                  data.test.images.begin() + static_cast<long>((i + 1) * 784));
       for (double& v : pixels) v = 1.0 - v;  // dark ink on white paper
-      p.image = figures::Image{
-          .rows = 28, .cols = 28, .values = pixels, .palette = "gray", .min = 0.0, .max = 1.0, .colorbar = false};
+      p.image = figures::Image{.rows = 28,
+                               .cols = 28,
+                               .values = pixels,
+                               .palette = "gray",
+                               .min = 0.0,
+                               .max = 1.0,
+                               .col_labels = kNoTics,
+                               .row_labels = kNoTics,
+                               .colorbar = false};
     }
     report.figure(mfig);
   }
