@@ -127,7 +127,7 @@ TEST_CASE("the step player carries every step, escapes text and rejects bad inpu
 TEST_CASE("lesson02 writes every backward step: text, diagram, player and summary", "[lesson02]") {
   const fs::path out = fs::temp_directory_path() / fmt::format("gradflow-test-lesson02-{}", ::getpid());
   fs::remove_all(out);
-  const auto run = gradflow::testing::run_program("lesson02_backward", fmt::format("--out '{}'", out.string()));
+  const auto run = gradflow::testing::run_program("lesson02_backward", fmt::format("--quick --out '{}'", out.string()));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));

@@ -18,7 +18,8 @@ using gradflow::testing::slurp;
 TEST_CASE("lesson03 checks every registered op and catches the wrong backward", "[lesson03]") {
   const fs::path out = fs::temp_directory_path() / fmt::format("gradflow-test-lesson03-{}", ::getpid());
   fs::remove_all(out);
-  const auto run = gradflow::testing::run_program("lesson03_gradcheck", fmt::format("--out '{}'", out.string()));
+  const auto run =
+      gradflow::testing::run_program("lesson03_gradcheck", fmt::format("--quick --out '{}'", out.string()));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
