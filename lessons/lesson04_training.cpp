@@ -26,6 +26,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "lessons/runtime/lesson_runtime.hpp"
+#include "lessons/runtime/parallel.hpp"
 #include "lessons/runtime/report.hpp"
 #include "lessons/runtime/training_log.hpp"
 #include "mnist/dataset.hpp"
@@ -84,8 +85,9 @@ std::vector<int> predict(nn::Classifier& model, const mnist::DataSplit& split) {
 }
 
 // The training loop, in plain sight: next batch, forward + backward + update, log.
-Curves train(nn::Classifier& model, const mnist::DataSets& data, const Settings& s, std::uint64_t seed,
-             const std::string& scenario, lessons::TrainingLog& log) {
+// Returns the curves; the caller writes them to scalars.csv (see log_curves), so that the two
+// models can train on two threads at once.
+Curves train(nn::Classifier& model, const mnist::DataSets& data, const Settings& s, std::uint64_t seed) {
   Curves c;
   mnist::BatchSampler batches(data.train, static_cast<std::size_t>(s.batch), seed);
   std::vector<std::uint8_t> labels(static_cast<std::size_t>(s.batch));
@@ -96,7 +98,6 @@ Curves train(nn::Classifier& model, const mnist::DataSets& data, const Settings&
       const double v = model.evaluate(data.validation.images, data.validation.labels);
       c.val_step.push_back(step);
       c.val_acc.push_back(v);
-      log.scalar(scenario, seed, step, "val_acc", v);
     }
     if (step == s.steps) break;
     std::span<float> images = model.input_batch(s.batch);  // the batch goes straight into the graph
@@ -107,14 +108,23 @@ Curves train(nn::Classifier& model, const mnist::DataSets& data, const Settings&
       c.step.push_back(step);
       c.loss.push_back(r.loss);
       c.acc.push_back(r.accuracy);
-      log.scalar(scenario, seed, step, "loss", r.loss);
-      log.scalar(scenario, seed, step, "acc", r.accuracy);
     }
   }
   c.late_batch_accuracy = late_sum / (s.steps - late_from);
   c.test_accuracy = model.evaluate(data.test.images, data.test.labels);
-  log.scalar(scenario, seed, s.steps, "test_acc", c.test_accuracy);
   return c;
+}
+
+void log_curves(lessons::TrainingLog& log, const std::string& scenario, std::uint64_t seed, const Curves& c,
+                int steps) {
+  for (std::size_t i = 0; i < c.step.size(); ++i) {
+    log.scalar(scenario, seed, static_cast<long>(c.step[i]), "loss", c.loss[i]);
+    log.scalar(scenario, seed, static_cast<long>(c.step[i]), "acc", c.acc[i]);
+  }
+  for (std::size_t i = 0; i < c.val_step.size(); ++i) {
+    log.scalar(scenario, seed, static_cast<long>(c.val_step[i]), "val_acc", c.val_acc[i]);
+  }
+  log.scalar(scenario, seed, steps, "test_acc", c.test_accuracy);
 }
 
 double correlation(const std::vector<double>& a, const std::vector<double>& b) {
@@ -207,10 +217,6 @@ int lesson(int argc, char** argv) {
   softmax_options.sgd_learning_rate = static_cast<float>(kSoftmaxLr);
   nn::Classifier softmax(softmax_spec, softmax_options);
   softmax.mlp().layers()[0].kernel().mutable_value().fill(0.0F);
-  const Curves sr = train(softmax, data, s, options.seed, "softmax_regression", log);
-  report.section("Step 2: softmax regression, 784 -> 10");
-  report.text(fmt::format("After {} SGD steps (batch {}, learning rate {}): test accuracy {}, validation {}.", s.steps,
-                          s.batch, kSoftmaxLr, pct(sr.test_accuracy), pct(sr.val_acc.back())));
 
   // ---------------------------------------------------------------------------------------
   // Step 3: one hidden layer, 784 -> hidden -> 10 with ReLU, Glorot-uniform kernels, Adam.
@@ -223,8 +229,26 @@ int lesson(int argc, char** argv) {
   mlp_options.adam.learning_rate = static_cast<float>(s.lr);
   mlp_options.sgd_learning_rate = static_cast<float>(s.lr);
   nn::Classifier mlp(mlp_spec, mlp_options);
-  const Curves ml = train(mlp, data, s, options.seed + 1, "mlp", log);
+
+  // Both models train at once, one per thread (the runtime's run_parallel; OpenBLAS then uses
+  // one thread per run). Each owns its graph and its seeded batch order, so the numbers are
+  // the same as training them one after the other.
+  nn::Classifier* models[] = {&softmax, &mlp};
+  const std::uint64_t seeds[] = {options.seed, options.seed + 1};
+  const char* scenarios[] = {"softmax_regression", "mlp"};
+  Curves curves_of[2];
+  lessons::run_parallel<Curves>(
+      2, std::min(2, lessons::default_jobs()), [&](std::size_t i) { return train(*models[i], data, s, seeds[i]); },
+      [&](std::size_t i, Curves& c) {
+        log_curves(log, scenarios[i], seeds[i], c, s.steps);
+        curves_of[i] = std::move(c);
+      });
   log.close();
+  const Curves& sr = curves_of[0];
+  const Curves& ml = curves_of[1];
+  report.section("Step 2: softmax regression, 784 -> 10");
+  report.text(fmt::format("After {} SGD steps (batch {}, learning rate {}): test accuracy {}, validation {}.", s.steps,
+                          s.batch, kSoftmaxLr, pct(sr.test_accuracy), pct(sr.val_acc.back())));
   report.section(fmt::format("Step 3: one hidden layer, 784 -> {} -> 10", s.hidden));
   report.text(fmt::format("After {} {} steps (batch {}, learning rate {}): test accuracy {}, validation {}.", s.steps,
                           s.optimizer == "adam" ? "Adam" : "SGD", s.batch, s.lr, pct(ml.test_accuracy),
