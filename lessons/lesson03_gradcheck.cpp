@@ -299,7 +299,7 @@ int lesson(int argc, char** argv) {
   }
   figures::Figure bug_figure{
       .name = "wrong_backward",
-      .title = "Analytic backward vs central difference, sigmoid at x = 0.7",
+      .title = "sigmoid at x = 0.7: backward vs central difference",
       .caption =
           "A right backward agrees with the difference quotient better and better as eps shrinks, until "
           "rounding takes over (the V). A wrong one stays off by the size of its mistake at every eps: a flat "
@@ -311,7 +311,8 @@ int lesson(int argc, char** argv) {
   bp.x_label = "eps";
   bp.y_label = "|analytic - numeric| / |numeric|";
   bp.log_x = bp.log_y = true;
-  bp.legend = "below";
+  bp.legend = "top right";  // above the flat buggy line, where no curve goes
+  bp.y_max = 1e5;
   bp.x_min = 5e-8;
   bp.x_max = 0.2;
   bp.x_tic_step = 100.0;
