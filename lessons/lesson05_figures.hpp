@@ -38,6 +38,9 @@ struct LogPoint {
   gradflow::nn::GradientRecord gradients;
   std::vector<double> mean_abs_input;  // per layer
   std::vector<double> mean_abs_delta;  // per layer
+  // Per layer, every value of W and of dL/dW at this step: kept only with --tensorboard, whose
+  // histograms bin the raw values with TensorFlow's buckets.
+  std::vector<std::vector<float>> kernel_values, kernel_grads;
 };
 
 struct Run {
@@ -130,6 +133,7 @@ inline figures::Figure accuracy_figure(const std::vector<Run>& runs, const std::
   figures::Figure f;
   f.name = "accuracy";
   f.title = fmt::format("Train-batch accuracy and loss (batch {})", batch);
+  f.panel_height = 340;
   f.footnote = fmt::format("lines: mean over {}; bands: min to max over the seeds", seeds_text(seeds));
   figures::Panel acc, loss;
   acc.title = "accuracy on the training batch";
@@ -207,7 +211,7 @@ inline figures::Figure layer_profile_figure(const std::vector<Summary>& summarie
   f.title = "The vanishing gradient, layer by layer";
   f.footnote = "each layer averaged over the logged steps; points: mean over seeds; bars: min to max over seeds";
   f.columns = 2;
-  f.panel_height = 360;
+  f.panel_height = 320;
   struct Quantity {
     const char* title;
     const char* y;
@@ -345,17 +349,20 @@ inline std::string gradient_flow_dot(const std::vector<Summary>& summaries, int 
   constexpr std::string_view font = "Helvetica";
   std::string dot = "digraph gradient_flow {\n";
   dot += fmt::format(
-      "  graph [rankdir=TB, newrank=true, fontname=\"{0}\", fontsize=13, nodesep=0.6, ranksep=0.3, labelloc=t, "
+      "  graph [rankdir=LR, newrank=true, fontname=\"{0}\", fontsize=13, nodesep=0.25, ranksep=0.35, labelloc=t, "
       "labeljust=c, pad=0.3, tooltip=\"gradient flow\"];\n",
       font);
   dot += fmt::format(
-      "  label=<<B>The vanishing gradient, layer by layer</B><BR/><FONT POINT-SIZE=\"11\">The backward pass runs down "
-      "each column. Box colour and arrow width: mean |dL/dW| of the layer,<BR/>averaged over {} logged steps and {}, "
-      "on one scale for all columns. Hover a box for its exact numbers.</FONT>>;\n",
+      "  label=<<B>The vanishing gradient, layer by layer</B><BR/><FONT POINT-SIZE=\"11\">The backward pass runs left "
+      "to right along each row. Box colour and arrow width: mean |dL/dW| of the layer,<BR/>averaged over {} logged "
+      "steps and {}, "
+      "on one scale for all rows. Hover a box for its exact numbers.</FONT>>;\n",
       logged_steps, seeds_text(seeds));
-  dot += fmt::format("  node [fontname=\"{}\", fontsize=11, shape=box, style=\"rounded,filled\", width=2.1];\n", font);
+  dot += fmt::format("  node [fontname=\"{}\", fontsize=11, shape=box, style=\"rounded,filled\", width=1.3];\n", font);
   dot += fmt::format("  edge [fontname=\"{}\", fontsize=9, color=\"#555555\", arrowsize=0.8];\n", font);
-  for (const Summary& s : summaries) {
+  // rankdir=LR stacks the clusters bottom-up: emit them in reverse so the first scenario is on top.
+  for (auto it = summaries.rbegin(); it != summaries.rend(); ++it) {
+    const Summary& s = *it;
     const std::size_t layers = s.kernel_grad.size();
     if (layers == 0) continue;
     auto id = [&](std::string_view node) { return fmt::format("\"{}/{}\"", viz::escape_quoted(s.scenario), node); };

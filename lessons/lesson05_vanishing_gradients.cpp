@@ -57,13 +57,17 @@ struct Settings {
   int hidden = 10;  // units per hidden layer
   int layers = 6;   // weight layers: layers - 1 hidden ones and the output layer
   int log_every = 200;
-  double alpha = 0.2;  // leaky_relu slope: TensorFlow's default, which the post's code ran
+  // leaky_relu's slope: TensorFlow's default, which the post's code ran. Read back through its
+  // shortest text so that the flag's default and every page print 0.2, not 0.20000000298.
+  double alpha = std::stod(fmt::format("{}", nn::kLeakyReluAlpha));
   nn::Init init = nn::Init::glorot_uniform;
   int validation = 5000;
   int histogram_bins = 30;
-  int histogram_layer = 4;  // the post showed layer 4
+  int histogram_layer = 4;            // the post showed layer 4
+  std::filesystem::path tensorboard;  // --tensorboard DIR: also TensorBoard event files (empty: none)
 };
-const Settings kPost;  // the post's settings, to say when a run differs from them
+const Settings kPost;                // the post's settings, to say when a run differs from them
+constexpr int kMaxDrawnLayers = 12;  // deeper computation graphs are not drawn: unreadable and slow to lay out
 
 // ---- Step 3: one training run ------------------------------------------------------------------
 // The loop the whole lesson is about: sample a batch, one Adam step, and at every log_every-th
@@ -95,6 +99,10 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
     sampler.next_batch(images, labels);
     const bool logged = step % s.log_every == 0;
     if (logged) monitor.arm(step);
+    std::vector<std::vector<float>> kernels;  // W as this step's forward pass uses it, for TensorBoard
+    if (logged && !s.tensorboard.empty())
+      for (const auto& layer : model->mlp().layers())
+        kernels.emplace_back(layer.kernel().value().values().begin(), layer.kernel().value().values().end());
     nn::StepResult r;
     try {
       r = model->train_step(images, labels);
@@ -103,13 +111,17 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
           fmt::format("training diverged ({} scenario, seed {}, step {}): {}", scenario, seed, step, e.what()));
     }
     if (!logged) continue;
-    LogPoint p{step, r.loss, r.accuracy, monitor.history().back(), {}, {}};
+    LogPoint p{step, r.loss, r.accuracy, monitor.history().back(), {}, {}, std::move(kernels), {}};
     // The graph still holds this step's forward values and backward gradients.
     const auto& layers = model->mlp().layers();
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const auto& input = l == 0 ? model->input().value() : layers[l - 1].output().value();
       p.mean_abs_input.push_back(gradflow::autodiff::mean_abs(input));
       p.mean_abs_delta.push_back(gradflow::autodiff::mean_abs(layers[l].pre_activation().grad()));
+      if (!s.tensorboard.empty()) {
+        const auto grad = layers[l].kernel().grad().values();
+        p.kernel_grads.emplace_back(grad.begin(), grad.end());
+      }
     }
     run.log.push_back(std::move(p));
   }
@@ -305,16 +317,18 @@ int lesson(int argc, char** argv) {
                   "Trains 784 -> 10 x5 -> 10 on MNIST with sigmoid, ReLU and leaky ReLU and measures how the "
                   "gradient shrinks from the last layer to the first.");
   gl::add_common_flags(flags, common, "lesson05_vanishing_gradients", /*uses_data=*/true);
-  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated",
-                 {"sigmoid", "relu", "leaky_relu", "tanh"});
+  // Every row of nn/'s activation table is a scenario (a student's new activation included).
+  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", nn::activation_name_list());
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 1000);
   flags.add_int("iterations", &s.iterations, "training steps per run", 1, 10'000'000);
   flags.add_int("batch", &s.batch, "mini-batch size", 1, 55'000);
   flags.add_int("hidden", &s.hidden, "units per hidden layer", 1, 100'000);
   flags.add_int("layers", &s.layers, "weight layers (hidden layers + the output layer)", 2, 1000);
   flags.add_int("log-every", &s.log_every, "log gradients and accuracy every N steps", 1, 10'000'000);
-  flags.add_double("alpha", &s.alpha, "leaky_relu slope for x < 0 (TensorFlow's default 0.2; the post says 0.01)", 0.0,
-                   1.0);
+  flags.add_double(
+      "alpha", &s.alpha,
+      fmt::format("leaky_relu slope for x < 0 (TensorFlow's default {}; the post says 0.01)", nn::kLeakyReluAlpha), 0.0,
+      1.0);
   flags.add_string("init", &init, "kernel initialiser: glorot_uniform (tf.layers.dense) or he_uniform");
   flags.add_int("validation", &s.validation, "training images held out for validation (TensorFlow: 5000)", 0,
                 1'000'000);
@@ -323,6 +337,10 @@ int lesson(int argc, char** argv) {
                             "on it",
                             gl::kMaxJobs),
                 1, gl::kMaxJobs);
+  flags.add_path("tensorboard", &s.tensorboard,
+                 "also write TensorBoard event files, one run folder per scenario and seed (DIR/sigmoid/seed1/...); "
+                 "view them with tensorboard --logdir DIR",
+                 "DIR");
   if (!flags.parse(argc, argv)) return 0;
   s.first_seed = common.seed;
   try {
@@ -352,6 +370,17 @@ int lesson(int argc, char** argv) {
     if (d) differences.push_back(std::move(what));
     return d;
   };
+  // Fail before anything is allocated if the flags ask for more memory than there is.
+  std::vector<std::uint64_t> widths{784};
+  widths.insert(widths.end(), static_cast<std::size_t>(s.layers - 1), static_cast<std::uint64_t>(s.hidden));
+  widths.push_back(10);
+  const auto parallel_runs = static_cast<std::uint64_t>(
+      std::min<std::size_t>(static_cast<std::size_t>(jobs), s.activations.size() * static_cast<std::size_t>(s.seeds)));
+  gl::require_memory(fmt::format("--hidden {} with --layers {}, --batch {} and {} runs in parallel (--jobs)", s.hidden,
+                                 s.layers, s.batch, parallel_runs),
+                     gradflow::support::saturating_product({gl::dense_training_bytes(widths, s.batch), parallel_runs}),
+                     "lower --hidden, --layers, --batch or --jobs");
+
   gl::Report report({"05_vanishing_gradients", "Lesson 05: the vanishing gradient problem, measured",
                      "A deep, narrow network trained with sigmoid, ReLU and leaky ReLU: how much gradient reaches "
                      "each layer, and the founding post's claims judged on this run."},
@@ -377,7 +406,9 @@ int lesson(int argc, char** argv) {
       "init", std::string(nn::to_string(s.init)),
       differs(s.init != kPost.init, fmt::format("--init {} (the post: glorot_uniform)", nn::to_string(s.init))));
   report.setting("validation", s.validation, s.validation != kPost.validation);
-  report.setting("optimizer", "adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)");
+  const nn::AdamOptions adam;
+  report.setting("optimizer", fmt::format("adam(lr={}, beta1={}, beta2={}, eps={})", adam.learning_rate, adam.beta1,
+                                          adam.beta2, adam.epsilon));
   const bool default_data = common.data == gl::default_data_dir();
   differs(!default_data, fmt::format("data from {} (the post: MNIST)", common.data.string()));
   differs(common.quick, "--quick (a short smoke-test run)");
@@ -394,7 +425,8 @@ int lesson(int argc, char** argv) {
   if (had_duplicates) report.text("--activations named a scenario twice; each scenario runs once.");
 
   // Step 2: the data, read before training so that a bad folder fails at once.
-  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(s.validation));
+  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(s.validation),
+                                                    gradflow::mnist::ImageShape{28, 28, "the network has 784 inputs"});
   const std::string data_text =
       fmt::format("IDX files from {}: {} training, {} validation, {} test images", common.data.string(),
                   data.train.size(), data.validation.size(), data.test.size());
@@ -416,8 +448,9 @@ int lesson(int argc, char** argv) {
     for (int k = 0; k < s.seeds; ++k) queue.push_back({a, s.first_seed + static_cast<std::uint64_t>(k)});
   }
   gl::TrainingLog log(report.path("scalars.csv"), report.path("histograms.csv"));
+  if (!s.tensorboard.empty()) log.set_sink(gl::make_tensorboard_sink(s.tensorboard));
   std::vector<Run> runs;
-  report.section("Training");
+  report.console("\nTraining:\n");
   const auto start = std::chrono::steady_clock::now();
   gl::run_parallel<Run>(
       queue.size(), jobs,
@@ -446,10 +479,15 @@ int lesson(int argc, char** argv) {
                          *layers[l].saturated_fraction);
           }
           for (std::size_t l = 0; l < layers.size(); ++l) {
-            log.histogram(run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_grad",
-                          layers[l].kernel_grad.lo, layers[l].kernel_grad.hi, layers[l].kernel_grad.counts);
-            log.histogram(run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_value",
-                          layers[l].kernel_value.lo, layers[l].kernel_value.hi, layers[l].kernel_value.counts);
+            // The raw values (kept only with --tensorboard) go to TensorBoard, which bins them itself.
+            log.histogram(
+                run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_grad", layers[l].kernel_grad.lo,
+                layers[l].kernel_grad.hi, layers[l].kernel_grad.counts,
+                l < p.kernel_grads.size() ? std::span<const float>(p.kernel_grads[l]) : std::span<const float>());
+            log.histogram(
+                run.scenario, run.seed, p.step, static_cast<int>(l + 1), "kernel_value", layers[l].kernel_value.lo,
+                layers[l].kernel_value.hi, layers[l].kernel_value.counts,
+                l < p.kernel_values.size() ? std::span<const float>(p.kernel_values[l]) : std::span<const float>());
           }
         }
         text += fmt::format("  -> test accuracy {:.2f}%, validation {:.2f}%, {:.2f} s\n", 100 * run.test_accuracy,
@@ -465,6 +503,13 @@ int lesson(int argc, char** argv) {
                        "0 on the whole batch), saturated_l (sigmoid: outputs with slope below 0.05)");
   report.describe_file("histograms.csv",
                        "kernel value and gradient histograms, scenario,seed,step,layer,kind,bin,lo,hi,count");
+  if (!s.tensorboard.empty())
+    report.text(
+        fmt::format("TensorBoard event files of every run are in {0}/<scenario>/seed<N>/ (outside this "
+                    "folder, so a later run adds new files beside them): tensorboard --logdir {0} shows "
+                    "loss, accuracy, per-layer mean |dL/dW| (layerN/kernel_grad_mean) and |dL/db| "
+                    "(layerN/bias_grad_mean), and histograms of dL/dW and W at the logged steps.",
+                    s.tensorboard.string()));
 
   // Step 5: summaries over seeds.
   std::vector<Summary> summaries;
@@ -527,6 +572,7 @@ int lesson(int argc, char** argv) {
       "table shows both factors per layer (averaged over the logged steps and seeds). In this data {:.0f}% of the "
       "training pixels are exactly 0 and their mean is {:.3f}.",
       100 * zero_pixels / n_pixels, pixel_sum / n_pixels));
+  report.html("<details><summary>Mean |input| and mean |dL/dz| per layer</summary>");
   {
     gl::Table t{{"layer"}, {}, "", false};
     for (const Summary& m : summaries) {
@@ -544,8 +590,16 @@ int lesson(int argc, char** argv) {
     }
     report.table(t);
   }
+  report.html("</details>");
   for (const Summary& m : summaries) {
     if (m.input.size() < 2 || m.delta.size() < 2 || !m.input[0].ok() || !m.delta[0].ok()) continue;
+    if (!(m.delta[0].mean > 0) || !(m.kernel_grad[0].mean > 0) || !(m.delta[1].mean > 0)) {
+      report.text(
+          fmt::format("{}: the error reaching layer 1 underflowed to 0 in float32 (mean |dL/dz| {}), so "
+                      "layer 1's kernel gradient is 0 whatever its input.",
+                      m.scenario, lesson05::sci(m.delta[0].mean)));
+      continue;
+    }
     const double input_ratio = m.input[1].mean / m.input[0].mean;  // layer 2's input over layer 1's
     const double delta_ratio = m.delta[1].mean / m.delta[0].mean;  // layer 2's error over layer 1's
     const double kernel_ratio = m.kernel_grad[1].mean / m.kernel_grad[0].mean;
@@ -562,22 +616,36 @@ int lesson(int argc, char** argv) {
 
   report.section("Layer by layer");
   report.text(
-      "Each number is averaged over the logged steps, then over the seeds. mean |W| is the size of the matrix the "
-      "backward pass multiplies by (dL/dx = dL/dz W^T): the size of the weights, not their sign, sets how much error "
-      "passes. The last columns show the hidden units that pass back little or nothing: for ReLU the fraction of "
-      "units dead on the whole batch (z <= 0 for every sample, so no gradient), for leaky ReLU the fraction below "
-      "zero on the whole batch (not dead: they still pass alpha times the error), for sigmoid the fraction of "
-      "outputs that are saturated (slope below 0.05).");
+      "Units that pass back little or nothing, per hidden layer (averaged over the logged steps and seeds): for ReLU "
+      "the fraction of units dead on the whole batch (z <= 0 for every sample, so no gradient at all); for leaky ReLU "
+      "the fraction below zero on the whole batch, which is not dead (such a unit still passes alpha times the "
+      "error); for sigmoid the fraction of outputs that are saturated (slope below 0.05, a fifth of its best).");
+  {
+    gl::Table t{{"layer"}, {}, "", false};
+    for (const Summary& m : summaries) {
+      t.headers.push_back(m.scenario == "sigmoid"      ? "sigmoid: saturated"
+                          : m.scenario == "leaky_relu" ? "leaky_relu: below 0 on the batch"
+                          : m.scenario == "relu"       ? "relu: dead"
+                                                       : m.scenario + ": not measured");
+    }
+    for (int l = L - 1; l >= 1; --l) {
+      const auto i = static_cast<std::size_t>(l - 1);
+      std::vector<std::string> row{fmt::format("layer{}", l)};
+      for (const Summary& m : summaries)
+        row.push_back(i < m.inactive.size() ? fmt::format("{:.1f}%", 100 * m.inactive[i].mean) : "-");
+      t.rows.push_back(std::move(row));
+    }
+    report.table(t);
+  }
+  report.html(
+      "<details><summary>Mean |dL/dW|, |dL/db| and |W| per layer</summary><p>Each number is averaged over the "
+      "logged steps, then over the seeds. mean |W| is the size of the matrix the backward pass multiplies by "
+      "(dL/dx = dL/dz W<sup>T</sup>): the size of the weights, not their sign, sets how much error passes.</p>",
+      "Mean |dL/dW|, |dL/db| and |W| per layer (averaged over the logged steps, then the seeds):");
   {
     gl::Table t{{"layer"}, {}, "", false};
     for (const char* q : {"|dL/dW|", "|dL/db|", "|W|"}) {
       for (const Summary& m : summaries) t.headers.push_back(fmt::format("{} {}", m.scenario, q));
-    }
-    for (const Summary& m : summaries) {
-      t.headers.push_back(
-          m.scenario == "sigmoid" || m.scenario == "tanh"
-              ? fmt::format("{} saturated", m.scenario)
-              : (m.scenario == "leaky_relu" ? "leaky_relu below 0 on batch" : fmt::format("{} dead", m.scenario)));
     }
     for (int l = L; l >= 1; --l) {
       const auto i = static_cast<std::size_t>(l - 1);
@@ -588,13 +656,11 @@ int lesson(int argc, char** argv) {
       }
       for (const Summary& m : summaries)
         row.push_back(i < m.weight.size() ? fmt::format("{:.3f}", m.weight[i].mean) : "-");
-      for (const Summary& m : summaries) {
-        row.push_back(i < m.inactive.size() && l < L ? fmt::format("{:.1f}%", 100 * m.inactive[i].mean) : "-");
-      }
       t.rows.push_back(std::move(row));
     }
     report.table(t);
   }
+  report.html("</details>");
 
   report.section("The vanishing gradient in pictures");
   {
@@ -607,9 +673,10 @@ int lesson(int argc, char** argv) {
     report.figure(f);
   }
   const int logged = static_cast<int>(gl::logged_steps(s.iterations, s.log_every));
-  report.diagram("gradient_flow", lesson05::gradient_flow_dot(summaries, logged, s.seeds),
-                 "Gradient flow, one column per activation: the backward pass runs down each column; dark boxes and "
-                 "thin arrows mean little gradient arrives. One colour scale for all columns.");
+  report.diagram(
+      "gradient_flow", lesson05::gradient_flow_dot(summaries, logged, s.seeds),
+      "Gradient flow, one row per activation: the backward pass runs left to right from the loss to layer 1; "
+      "dark boxes and thin arrows mean little gradient arrives. One colour scale for all rows.");
   {
     auto f = lesson05::accuracy_figure(runs, summaries, s.batch, s.seeds);
     f.caption = fmt::format(
@@ -665,8 +732,14 @@ int lesson(int argc, char** argv) {
       "factor 1/{} (op nodes sit near 1e-3); a bias gradient sums its column over the batch, so it looks brighter "
       "than the op it feeds. Hover a node for its exact values.",
       s.first_seed, s.batch, s.batch));
+  if (L > kMaxDrawnLayers) {
+    report.text(
+        fmt::format("Not drawn: a {}-layer graph has too many nodes to lay out or read (at most {} layers "
+                    "are drawn).",
+                    L, kMaxDrawnLayers));
+  }
   for (const Run& r : runs) {
-    if (!r.model) continue;
+    if (!r.model || L > kMaxDrawnLayers) continue;
     gradflow::autodiff::viz::DotOptions options;
     options.title = fmt::format(
         "{}: one training step (seed {}, batch of {}); colour = mean |dL/d(node)| for the batch-mean loss, one scale "
@@ -735,6 +808,16 @@ int lesson(int argc, char** argv) {
          stats_json(m.inactive)},
         {"per_seed", per_seed}};
   }
+  // The course page's headline numbers (lessons/course/course_page.hpp): a list, to keep this order.
+  nlohmann::json headline = nlohmann::json::array();
+  for (const Summary& m : summaries)
+    headline.push_back({{"label", fmt::format("test accuracy, {}", m.scenario)},
+                        {"value", fmt::format("{:.1f}% ± {:.1f} ({} seeds)", 100 * m.test_accuracy.mean,
+                                              100 * m.test_accuracy.std, m.runs)}});
+  for (const Summary& m : summaries)
+    headline.push_back({{"label", fmt::format("|dL/dW| last layer / layer 1, {}", m.scenario)},
+                        {"value", fmt::format("{:.1f}x ± {:.1f}", m.kernel_ratio.mean, m.kernel_ratio.std)}});
+  report.value("headline", headline);
   report.value("data", data_text);
   report.value("training_seconds", seconds);
   report.value("scenarios", scenarios);
