@@ -167,7 +167,7 @@ TEST_CASE("failed, unbuilt, unreadable and foreign lessons are shown as such", "
   // A headline given as a list keeps the lesson's order.
   CHECK(s2.find("steps shown</dt><dd>12<") != std::string::npos);
   CHECK(s2.find("steps shown") < s2.find("largest |dx|"));
-  CHECK(s2.find("02-backward-step-by-step.md is not written yet") != std::string::npos);
+  CHECK(s2.find("02-backward.md is not written yet") != std::string::npos);
   const std::string s3 = section(html, 3);
   CHECK(s3.find("cannot be read") != std::string::npos);
   CHECK(s3.find("no page yet") != std::string::npos);
