@@ -3,7 +3,7 @@
 # gradflow_add_lesson(lesson01_computation_graph lesson01_computation_graph.cpp)
 function(gradflow_add_lesson name)
   add_executable(${name} ${ARGN})
-  target_link_libraries(${name} PRIVATE lesson_runtime gradflow_warnings)
+  target_link_libraries(${name} PRIVATE lesson_runtime nn mnist gradflow_warnings)
 endfunction()
 
 # gradflow_add_test(NAME test_ops SOURCES a.cpp b.cpp LIBS autodiff)

@@ -173,7 +173,9 @@ std::string image_commands(const Figure& f, const Image& im, std::size_t block) 
     p += fmt::format(", \\\n  \"{0}.dat\" index {1} using 1:2:(sprintf(\"{2}\", $3)) with labels font \",{3}\" notitle",
                      f.name, block, im.value_format, std::max(7, f.font_size - 4));
   }
-  p += "\nunset size\nset tics scale default\n";
+  // "set size noratio", not "unset size": in a multiplot layout the latter resets the panel to
+  // the whole canvas, so every later panel is drawn over the others.
+  p += "\nset size noratio\nset tics scale default\n";
   return p;
 }
 

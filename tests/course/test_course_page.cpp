@@ -64,19 +64,19 @@ struct Course {
               .dump());
     runs["lesson01_computation_graph"] = {gl::LessonRun::State::ran, 0, 3};
     // 02: failed now, but an earlier run left its results.
-    write(out / "lesson02_backward_step_by_step/index.html", "<html></html>");
-    write(out / "lesson02_backward_step_by_step/summary.json",
-          json{{"lesson", "02_backward_step_by_step"},
+    write(out / "lesson02_backward/index.html", "<html></html>");
+    write(out / "lesson02_backward/summary.json",
+          json{{"lesson", "02_backward"},
                {"headline", json::array({json{{"label", "steps shown"}, {"value", 12}},
                                          json{{"label", "largest |dx|"}, {"value", "0.25"}}})},
                {"claims", {claim("c", "fails", "m3")}}}
               .dump());
-    runs["lesson02_backward_step_by_step"] = {gl::LessonRun::State::failed, 3, 1};
+    runs["lesson02_backward"] = {gl::LessonRun::State::failed, 3, 1};
     // 03: a broken summary.json.
-    write(out / "lesson03_checking_gradients/summary.json", "{\"lesson\": \"03_checking_gradients\", ");
-    runs["lesson03_checking_gradients"] = {gl::LessonRun::State::ran, 0, 2};
+    write(out / "lesson03_gradcheck/summary.json", "{\"lesson\": \"03_gradcheck\", ");
+    runs["lesson03_gradcheck"] = {gl::LessonRun::State::ran, 0, 2};
     // 04: a summary.json of another lesson copied into the wrong folder.
-    write(out / "lesson04_training_a_classifier/summary.json", json{{"lesson", "05_vanishing_gradients"}}.dump());
+    write(out / "lesson04_training/summary.json", json{{"lesson", "05_vanishing_gradients"}}.dump());
     // 05: headline numbers, every verdict, a settings note, and a statement with markup in it.
     json c5 = claim("e", "inconclusive", "gap 0.3 points");
     c5["settings_note"] = "run with --iterations 100; the post used 2500";
@@ -167,7 +167,7 @@ TEST_CASE("failed, unbuilt, unreadable and foreign lessons are shown as such", "
   // A headline given as a list keeps the lesson's order.
   CHECK(s2.find("steps shown</dt><dd>12<") != std::string::npos);
   CHECK(s2.find("steps shown") < s2.find("largest |dx|"));
-  CHECK(s2.find("02-backward-step-by-step.md is not written yet") != std::string::npos);
+  CHECK(s2.find("02-backward.md is not written yet") != std::string::npos);
   const std::string s3 = section(html, 3);
   CHECK(s3.find("cannot be read") != std::string::npos);
   CHECK(s3.find("no page yet") != std::string::npos);

@@ -78,7 +78,7 @@ TEST_CASE("Report writes console, index.html and summary.json of the common shap
   CHECK(html.find("at other settings than the claim") != std::string::npos);  // and the settings mark
   CHECK(html.find("curve.svg") != std::string::npos);
   CHECK(html.find("course home") != std::string::npos);
-  CHECK(html.find("lesson04_training_a_classifier/index.html") != std::string::npos);
+  CHECK(html.find("lesson04_training/index.html") != std::string::npos);
   CHECK(html.find("lesson06_initialisation/index.html") != std::string::npos);
   for (const char* f : {"curve.gp", "curve.dat", "curve.svg", "curve.png"}) CHECK(fs::file_size(common.out / f) > 0);
 }
