@@ -16,7 +16,7 @@ inline void gradcheck_cases(const std::shared_ptr<const gradflow::autodiff::Op>&
                             std::vector<std::vector<gradflow::autodiff::Shape>> cases, std::uint64_t seeds = 3,
                             double scale = 1.0) {
   using namespace gradflow::autodiff;
-  const ops::OpInfo info{op, std::move(samples), std::move(cases)};
+  const ops::OpEntry info{op, std::move(samples), std::move(cases), {}};
   for (std::size_t c = 0; c < info.cases.size(); ++c) {
     for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
       auto x = sample_operands(info, c, seed);
