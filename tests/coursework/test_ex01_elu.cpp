@@ -5,6 +5,7 @@
 #include "autodiff/autodiff.hpp"
 #include "coursework/ex01_elu.hpp"
 #include "helpers.hpp"
+#include "nn/activation.hpp"
 
 using namespace gradflow::autodiff;
 using gradflow::coursework::Elu;
@@ -82,4 +83,19 @@ TEST_CASE("ex01 elu shows its alpha and returns one gradient per operand", "[ex0
   op.forward(Operands(ptrs, 1), y);
   std::array<bool, kMaxArity> none{};
   CHECK(op.backward(Operands(ptrs, 1), y, Tensor(x.shape(), 1.0F), GradMask(none)).size() == 1);
+}
+
+TEST_CASE("ex01 elu is a row of the activation table, so every lesson's --activations elu uses your op", "[ex01]") {
+  const gradflow::nn::Activation a = gradflow::nn::parse_activation("elu");
+  CHECK(a.info().parameter == "alpha");
+  CHECK(a.info().default_value == gradflow::coursework::kEluDefaultAlpha);
+  for (float alpha : kAlphas) {
+    Graph g;
+    const Tensor x = Tensor::from_rows({{-1.0F, 0.5F}});
+    Var y = gradflow::nn::activate(a, g.input("x", x), alpha);
+    CHECK(y.node().op->name() == "elu");
+    INFO("activate(elu, alpha " << alpha << ") at x = -1: " << y.value()[0] << ", expected " << alpha * std::expm1(-1.0));
+    CHECK(y.value()[0] == Approx(alpha * std::expm1(-1.0)).epsilon(1e-5));
+    CHECK(y.value()[1] == 0.5F);
+  }
 }
