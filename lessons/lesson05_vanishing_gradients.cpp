@@ -57,7 +57,8 @@ struct Settings {
   int hidden = 10;  // units per hidden layer
   int layers = 6;   // weight layers: layers - 1 hidden ones and the output layer
   int log_every = 200;
-  double alpha = 0.2;  // leaky_relu slope: TensorFlow's default, which the post's code ran
+  double alpha = 0.2;        // leaky_relu slope: TensorFlow's default, which the post's code ran
+  bool alpha_given = false;  // --alpha given: it then sets every activation's alpha (elu's too)
   nn::Init init = nn::Init::glorot_uniform;
   int validation = 5000;
   int histogram_bins = 30;
@@ -79,7 +80,9 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
   spec.hidden.assign(static_cast<std::size_t>(s.layers - 1), s.hidden);
   spec.outputs = 10;
   spec.activation = nn::parse_activation(scenario);
-  spec.alpha = static_cast<float>(s.alpha);
+  // leaky_relu's alpha is always the lesson's (0.2 unless --alpha); another activation with an
+  // alpha (elu, coursework exercise 01) keeps its own default unless --alpha was given.
+  if (scenario == "leaky_relu" || s.alpha_given) spec.alpha = static_cast<float>(s.alpha);
   spec.init = s.init;
   nn::TrainingOptions options;  // Adam with TensorFlow 1.x's defaults
   options.batch_size = s.batch;
@@ -305,8 +308,11 @@ int lesson(int argc, char** argv) {
                   "Trains 784 -> 10 x5 -> 10 on MNIST with sigmoid, ReLU and leaky ReLU and measures how the "
                   "gradient shrinks from the last layer to the first.");
   gl::add_common_flags(flags, common, "lesson05_vanishing_gradients", /*uses_data=*/true);
-  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated",
-                 {"sigmoid", "relu", "leaky_relu", "tanh"});
+  std::vector<std::string> activation_names;  // every row of nn's activation table but linear
+  for (const auto& row : nn::activation_table()) {
+    if (row.name != "linear") activation_names.emplace_back(row.name);
+  }
+  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", activation_names);
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 1000);
   flags.add_int("iterations", &s.iterations, "training steps per run", 1, 10'000'000);
   flags.add_int("batch", &s.batch, "mini-batch size", 1, 55'000);
@@ -324,6 +330,8 @@ int lesson(int argc, char** argv) {
                             gl::kMaxJobs),
                 1, gl::kMaxJobs);
   if (!flags.parse(argc, argv)) return 0;
+  s.alpha_given = std::any_of(argv + 1, argv + argc,
+                              [](std::string_view a) { return a == "--alpha" || a.starts_with("--alpha="); });
   s.first_seed = common.seed;
   try {
     s.init = nn::parse_init(init);

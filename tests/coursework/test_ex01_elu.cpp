@@ -94,7 +94,8 @@ TEST_CASE("ex01 elu is a row of the activation table, so every lesson's --activa
     const Tensor x = Tensor::from_rows({{-1.0F, 0.5F}});
     Var y = gradflow::nn::activate(a, g.input("x", x), alpha);
     CHECK(y.node().op->name() == "elu");
-    INFO("activate(elu, alpha " << alpha << ") at x = -1: " << y.value()[0] << ", expected " << alpha * std::expm1(-1.0));
+    INFO("activate(elu, alpha " << alpha << ") at x = -1: " << y.value()[0] << ", expected "
+                                << alpha * std::expm1(-1.0));
     CHECK(y.value()[0] == Approx(alpha * std::expm1(-1.0)).epsilon(1e-5));
     CHECK(y.value()[1] == 0.5F);
   }
