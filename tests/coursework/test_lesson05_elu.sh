@@ -8,6 +8,10 @@ lesson=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+if [[ ! -x $lesson ]]; then
+  echo "FAILED: $lesson is not built yet: cmake --build build --target lesson05_vanishing_gradients"
+  exit 1
+fi
 "$lesson" --quick --activations elu,relu --alpha 0.5 --jobs 1 --data "$src/tests/fixtures/mnist" \
   --out "$work/out" >"$work/log" 2>&1
 rc=$?
