@@ -125,6 +125,9 @@ def main():
     ap.add_argument("--json", action="store_true", help="print JSON records instead of the table")
     ap.add_argument("--expect", choices=["passed", "failing", "not started"],
                     help="exit 1 unless every graded exercise has this status")
+    ap.add_argument("--expect-message", action="append", default=[], metavar="TEXT",
+                    help="with --expect failing: exit 1 unless the first failing check's message contains TEXT "
+                         "(may be repeated)")
     args = ap.parse_args()
     if bool(args.exe) == bool(args.bin_dir):
         ap.error("give either --bin-dir DIR or --exe PROGRAM --exercise exNN")
@@ -166,10 +169,17 @@ def main():
         print(f"{'total':<34} {'':<12} {total:>3}/{sum(r['max_points'] for r in records):<3}")
     if args.expect:
         wrong = [r for r in records if r["status"] != args.expect]
+        unsaid = 0
+        for r in records:
+            missing = [t for t in args.expect_message if t not in (r["first_failure"] or "")]
+            if missing and r not in wrong:
+                print(f"grade: {r['exercise']} ({r['program']}): the first failing check does not mention "
+                      f"{', '.join(repr(t) for t in missing)}: {r['first_failure']}", file=sys.stderr)
+                unsaid += 1
         for r in wrong:
             print(f"grade: expected {r['exercise']} ({r['program']}) to be '{args.expect}' but it is "
                   f"'{r['status']}'{': ' + r['first_failure'] if r['first_failure'] else ''}", file=sys.stderr)
-        return 1 if wrong else 0
+        return 1 if wrong or unsaid else 0
     return 0
 
 
