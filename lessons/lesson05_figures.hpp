@@ -47,7 +47,7 @@ struct Run {
   std::string scenario;
   std::uint64_t seed = 0;
   std::vector<LogPoint> log;
-  float validation_accuracy = 0;
+  std::optional<float> validation_accuracy;  // none with --validation 0
   float test_accuracy = 0;
   double seconds = 0;
   // The trained model of a scenario's first seed, its graph holding one more step's values and

@@ -57,9 +57,10 @@ struct Settings {
   int hidden = 10;  // units per hidden layer
   int layers = 6;   // weight layers: layers - 1 hidden ones and the output layer
   int log_every = 200;
-  // leaky_relu's slope: TensorFlow's default, which the post's code ran. Read back through its
-  // shortest text so that the flag's default and every page print 0.2, not 0.20000000298.
-  double alpha = std::stod(fmt::format("{}", nn::kLeakyReluAlpha));
+  // leaky_relu's slope: TensorFlow's default, which the post's code ran (a float, like the op's
+  // parameter, so that --help and every page print 0.2 and --alpha 1e-50 is refused, not 0).
+  float alpha = nn::kLeakyReluAlpha;
+  bool alpha_given = false;  // --alpha given: it then sets every activation's alpha (elu's too)
   nn::Init init = nn::Init::glorot_uniform;
   int validation = 5000;
   int histogram_bins = 30;
@@ -83,7 +84,9 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
   spec.hidden.assign(static_cast<std::size_t>(s.layers - 1), s.hidden);
   spec.outputs = 10;
   spec.activation = nn::parse_activation(scenario);
-  spec.alpha = static_cast<float>(s.alpha);
+  // leaky_relu's alpha is always the lesson's (0.2 unless --alpha); another activation with an
+  // alpha (elu, coursework exercise 01) keeps its own default unless --alpha was given.
+  if (scenario == "leaky_relu" || s.alpha_given) spec.alpha = s.alpha;
   spec.init = s.init;
   nn::TrainingOptions options;  // Adam with TensorFlow 1.x's defaults
   options.batch_size = s.batch;
@@ -125,7 +128,8 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
     }
     run.log.push_back(std::move(p));
   }
-  run.validation_accuracy = model->evaluate(data.validation.images, data.validation.labels);
+  if (data.validation.size() > 0)
+    run.validation_accuracy = model->evaluate(data.validation.images, data.validation.labels);
   run.test_accuracy = model->evaluate(data.test.images, data.test.labels);
   if (keep_model) {
     // Leave the graph holding one training step's values and gradients (evaluation replaced
@@ -321,17 +325,19 @@ int lesson(int argc, char** argv) {
                   "gradient shrinks from the last layer to the first.");
   gl::add_common_flags(flags, common, "lesson05_vanishing_gradients", /*uses_data=*/true);
   // Every row of nn/'s activation table is a scenario (a student's new activation included).
-  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", nn::activation_name_list());
+  std::vector<std::string> activation_names = nn::activation_name_list();
+  std::erase(activation_names, "linear");
+  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", activation_names);
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 1000);
   flags.add_int("iterations", &s.iterations, "training steps per run", 1, 10'000'000);
   flags.add_int("batch", &s.batch, "mini-batch size", 1, 55'000);
   flags.add_int("hidden", &s.hidden, "units per hidden layer", 1, 100'000);
   flags.add_int("layers", &s.layers, "weight layers (hidden layers + the output layer)", 2, 1000);
   flags.add_int("log-every", &s.log_every, "log gradients and accuracy every N steps", 1, 10'000'000);
-  flags.add_double(
+  flags.add_float(
       "alpha", &s.alpha,
-      fmt::format("leaky_relu slope for x < 0 (TensorFlow's default {}; the post says 0.01)", nn::kLeakyReluAlpha), 0.0,
-      1.0);
+      fmt::format("leaky_relu slope for x < 0 (TensorFlow's default {}; the post says 0.01)", nn::kLeakyReluAlpha), 0.0F,
+      1.0F);
   flags.add_string("init", &init, "kernel initialiser: glorot_uniform (tf.layers.dense) or he_uniform");
   flags.add_int("validation", &s.validation, "training images held out for validation (TensorFlow: 5000)", 0,
                 1'000'000);
@@ -345,6 +351,7 @@ int lesson(int argc, char** argv) {
                  "view them with tensorboard --logdir DIR",
                  "DIR");
   if (!flags.parse(argc, argv)) return 0;
+  s.alpha_given = flags.given("alpha");
   s.first_seed = common.seed;
   try {
     s.init = nn::parse_init(init);
@@ -493,8 +500,11 @@ int lesson(int argc, char** argv) {
                 l < p.kernel_values.size() ? std::span<const float>(p.kernel_values[l]) : std::span<const float>());
           }
         }
-        text += fmt::format("  -> test accuracy {:.2f}%, validation {:.2f}%, {:.2f} s\n", 100 * run.test_accuracy,
-                            100 * run.validation_accuracy, run.seconds);
+        text += fmt::format("  -> test accuracy {:.2f}%, {}, {:.2f} s\n", 100 * run.test_accuracy,
+                            run.validation_accuracy
+                                ? fmt::format("validation {:.2f}%", 100 * *run.validation_accuracy)
+                                : std::string("no validation split (--validation 0)"),
+                            run.seconds);
         report.console(text);
         runs.push_back(std::move(run));
       });
@@ -771,7 +781,7 @@ int lesson(int argc, char** argv) {
       const auto b = lesson05::time_average(run, lesson05::bias_grad);
       t.rows.push_back(
           {run.scenario, fmt::format("{}", run.seed), fmt::format("{:.2f}", 100 * run.test_accuracy),
-           fmt::format("{:.2f}", 100 * run.validation_accuracy), fmt::format("{:.1f}", 100 * run.log.back().accuracy),
+           run.validation_accuracy ? fmt::format("{:.2f}", 100 * *run.validation_accuracy) : "-", fmt::format("{:.1f}", 100 * run.log.back().accuracy),
            k.front() > 0 ? fmt::format("{:.1f}", k.back() / k.front()) : "-",
            b.front() > 0 ? fmt::format("{:.1f}", b.back() / b.front()) : "-", fmt::format("{:.2f}", run.seconds)});
     }
@@ -798,7 +808,8 @@ int lesson(int argc, char** argv) {
       if (run.scenario == m.scenario)
         per_seed.push_back({{"seed", run.seed},
                             {"test_acc", run.test_accuracy},
-                            {"validation_acc", run.validation_accuracy},
+                            {"validation_acc", run.validation_accuracy ? nlohmann::json(*run.validation_accuracy)
+                                                                       : nlohmann::json(nullptr)},
                             {"seconds", run.seconds}});
     }
     scenarios[m.scenario] = {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "autodiff/autodiff.hpp"
+#include "coursework/ex01_elu.hpp"
 
 namespace gradflow::nn {
 
@@ -23,6 +24,9 @@ constexpr std::array kActivations = {
     ActivationInfo{"relu",       "",        0.0F,            [](Var x, float) { return ops::relu(x); }},
     ActivationInfo{"leaky_relu", "alpha",   kLeakyReluAlpha, [](Var x, float alpha) { return ops::leaky_relu(x, alpha); }},
     ActivationInfo{"softplus",   "beta",    1.0F,            [](Var x, float beta) { return ops::softplus(x, beta); }},
+    // Coursework exercise 01 (coursework/ex01_elu.*): the student's op. Until it is written it
+    // throws coursework::NotDone, so `--activations elu` says "exercise 01 not done yet".
+    ActivationInfo{"elu",        "alpha",   coursework::kEluDefaultAlpha, [](Var x, float alpha) { return coursework::elu(x, alpha); }},
 };
 // clang-format on
 

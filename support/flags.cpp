@@ -277,9 +277,12 @@ bool Flags::parse(const std::vector<std::string>& args) {
     } catch (const BadValue& e) {
       fail(fmt::format("--{}: {}", name, e.what()));
     }
+    given_.insert(flag->name);
   }
   return true;
 }
+
+bool Flags::given(std::string_view name) const { return given_.contains(std::string(name)); }
 
 std::string Flags::suggest(std::string_view name) const {
   if (name.empty()) return {};

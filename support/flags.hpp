@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,10 @@ class Flags {
   // The same for arguments without the program name (handy in tests).
   bool parse(const std::vector<std::string>& args);
 
+  // True when the last parse() set `name` from the command line (not left at its default), e.g.
+  // so that `--alpha` overrides every activation's parameter only when it was asked for.
+  [[nodiscard]] bool given(std::string_view name) const;
+
   // The declared flag nearest to a mistyped `name` ("seed" for "sed", "activations" for
   // "activation"), or "" when none is close: a flag that `name` is the start of wins, then the
   // smallest edit distance (at most 2, or a third of the name), then the longest shared prefix.
@@ -93,6 +98,7 @@ class Flags {
   std::string program_;
   std::string summary_;
   std::vector<Flag> flags_;
+  std::set<std::string> given_;
 };
 
 }  // namespace gradflow::support

@@ -90,6 +90,10 @@ Report::~Report() = default;
 
 void Report::page(std::string html) { body_ += std::move(html); }
 
+void Report::setting(std::string_view key, float value, bool differs_from_default) {
+  setting(key, nlohmann::json(std::stod(fmt::format("{}", value))), differs_from_default);
+}
+
 void Report::setting(std::string_view key, nlohmann::json value, bool differs_from_default) {
   std::string text;
   if (value.is_string()) {

@@ -77,6 +77,9 @@ class Report {
   // A setting of this run, for summary.json's "settings" and the page's settings table.
   // `differs_from_default` marks settings a flag moved away from the lesson's defaults.
   void setting(std::string_view key, nlohmann::json value, bool differs_from_default = false);
+  // A float setting (an op's parameter such as alpha) is stored as the double its shortest text
+  // names, so summary.json says 0.2 where the float holds 0.20000000298023224.
+  void setting(std::string_view key, float value, bool differs_from_default = false);
 
   void section(std::string_view title);
   void subsection(std::string_view title);
