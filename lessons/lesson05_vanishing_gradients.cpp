@@ -64,7 +64,8 @@ struct Settings {
   int histogram_layer = 4;            // the post showed layer 4
   std::filesystem::path tensorboard;  // --tensorboard DIR: also TensorBoard event files (empty: none)
 };
-const Settings kPost;  // the post's settings, to say when a run differs from them
+const Settings kPost;                // the post's settings, to say when a run differs from them
+constexpr int kMaxDrawnLayers = 12;  // deeper computation graphs are not drawn: unreadable and slow to lay out
 
 // ---- Step 3: one training run ------------------------------------------------------------------
 // The loop the whole lesson is about: sample a batch, one Adam step, and at every log_every-th
@@ -365,6 +366,17 @@ int lesson(int argc, char** argv) {
     if (d) differences.push_back(std::move(what));
     return d;
   };
+  // Fail before anything is allocated if the flags ask for more memory than there is.
+  std::vector<std::uint64_t> widths{784};
+  widths.insert(widths.end(), static_cast<std::size_t>(s.layers - 1), static_cast<std::uint64_t>(s.hidden));
+  widths.push_back(10);
+  const auto parallel_runs = static_cast<std::uint64_t>(
+      std::min<std::size_t>(static_cast<std::size_t>(jobs), s.activations.size() * static_cast<std::size_t>(s.seeds)));
+  gl::require_memory(fmt::format("--hidden {} with --layers {}, --batch {} and {} runs in parallel (--jobs)", s.hidden,
+                                 s.layers, s.batch, parallel_runs),
+                     gradflow::support::saturating_product({gl::dense_training_bytes(widths, s.batch), parallel_runs}),
+                     "lower --hidden, --layers, --batch or --jobs");
+
   gl::Report report({"05_vanishing_gradients", "Lesson 05: the vanishing gradient problem, measured",
                      "A deep, narrow network trained with sigmoid, ReLU and leaky ReLU: how much gradient reaches "
                      "each layer, and the founding post's claims judged on this run."},
@@ -407,7 +419,8 @@ int lesson(int argc, char** argv) {
   if (had_duplicates) report.text("--activations named a scenario twice; each scenario runs once.");
 
   // Step 2: the data, read before training so that a bad folder fails at once.
-  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(s.validation));
+  const auto data = gradflow::mnist::read_data_sets(common.data, static_cast<std::size_t>(s.validation),
+                                                    gradflow::mnist::ImageShape{28, 28, "the network has 784 inputs"});
   const std::string data_text =
       fmt::format("IDX files from {}: {} training, {} validation, {} test images", common.data.string(),
                   data.train.size(), data.validation.size(), data.test.size());
@@ -574,6 +587,13 @@ int lesson(int argc, char** argv) {
   report.html("</details>");
   for (const Summary& m : summaries) {
     if (m.input.size() < 2 || m.delta.size() < 2 || !m.input[0].ok() || !m.delta[0].ok()) continue;
+    if (!(m.delta[0].mean > 0) || !(m.kernel_grad[0].mean > 0) || !(m.delta[1].mean > 0)) {
+      report.text(
+          fmt::format("{}: the error reaching layer 1 underflowed to 0 in float32 (mean |dL/dz| {}), so "
+                      "layer 1's kernel gradient is 0 whatever its input.",
+                      m.scenario, lesson05::sci(m.delta[0].mean)));
+      continue;
+    }
     const double input_ratio = m.input[1].mean / m.input[0].mean;  // layer 2's input over layer 1's
     const double delta_ratio = m.delta[1].mean / m.delta[0].mean;  // layer 2's error over layer 1's
     const double kernel_ratio = m.kernel_grad[1].mean / m.kernel_grad[0].mean;
@@ -706,8 +726,14 @@ int lesson(int argc, char** argv) {
       "factor 1/{} (op nodes sit near 1e-3); a bias gradient sums its column over the batch, so it looks brighter "
       "than the op it feeds. Hover a node for its exact values.",
       s.first_seed, s.batch, s.batch));
+  if (L > kMaxDrawnLayers) {
+    report.text(
+        fmt::format("Not drawn: a {}-layer graph has too many nodes to lay out or read (at most {} layers "
+                    "are drawn).",
+                    L, kMaxDrawnLayers));
+  }
   for (const Run& r : runs) {
-    if (!r.model) continue;
+    if (!r.model || L > kMaxDrawnLayers) continue;
     gradflow::autodiff::viz::DotOptions options;
     options.title = fmt::format(
         "{}: one training step (seed {}, batch of {}); colour = mean |dL/d(node)| for the batch-mean loss, one scale "
