@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "support/atomic_file.hpp"
 #include "tensorboard/event.pb.h"
 #include "tensorboard/histogram.hpp"
 #include "tensorboard/record.hpp"
@@ -138,15 +139,7 @@ void EventWriter::write_event(const std::string& serialized_event) {
   // The whole record in one buffer and (normally) one write(): the kernel then holds either the
   // complete record or, if the program dies inside write(), a prefix of it, never a gap.
   const std::string record = frame_record(serialized_event);
-  std::size_t done = 0;
-  while (done < record.size()) {
-    const ssize_t n = ::write(fd_, record.data() + done, record.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(fmt::format("tensorboard: cannot write {}: {}", file_.string(), std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  support::write_all(fd_, record, file_);
 }
 
 }  // namespace gradflow::tensorboard

@@ -16,6 +16,7 @@
 #include "lessons/runtime/course.hpp"
 #include "lessons/runtime/html_page.hpp"
 #include "lessons/runtime/report.hpp"
+#include "support/atomic_file.hpp"
 
 namespace gradflow::lessons {
 
@@ -329,21 +330,8 @@ void write_course_page(const fs::path& out_root, const std::string& html) {
         "{} exists and is not a course page gradflow wrote; it is left as it is. Move it away to write the course "
         "page there.",
         target.string()));
-  const fs::path temp = out_root / fmt::format(".index.html.partial-{}", ::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << html;
-    out.flush();
-    if (!out) {
-      fs::remove(temp, ec);
-      throw std::runtime_error(fmt::format("cannot write {}", temp.string()));
-    }
-  }
-  fs::rename(temp, target, ec);  // atomic: a reader sees the old page or the new one, whole
-  if (ec) {
-    fs::remove(temp);
-    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", temp.string(), target.string(), ec.message()));
-  }
+  // A reader (a browser, a second run) sees the old page or the new one, whole.
+  support::write_file_atomically(target, html);
 }
 
 }  // namespace gradflow::lessons

@@ -185,7 +185,7 @@ TEST_CASE("the course page replaces only its own earlier page, atomically", "[co
   gl::write_course_page(c.out, "<html>" + std::string(gl::kCourseMarker) + "second</html>");
   CHECK(slurp(c.out / "index.html").find("second") != std::string::npos);
   for (const auto& entry : fs::directory_iterator(c.out))
-    CHECK(entry.path().filename().string().find("partial") == std::string::npos);  // no temp file left
+    CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);  // no temp file left
   write(c.out / "index.html", "my own notes");
   CHECK_THROWS_WITH(gl::write_course_page(c.out, "<html></html>"),
                     Catch::Contains((c.out / "index.html").string()) && Catch::Contains("not a course page"));
