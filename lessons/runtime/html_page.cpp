@@ -45,6 +45,24 @@ figure { margin: 1.5rem 0; text-align: center; width: min(1400px, 100vw - 2.5rem
          transform: translateX(-50%); }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 figcaption { color: var(--muted); font-size: .9rem; margin-top: .5rem; }
+.summary { color: var(--muted); font-size: 1.05rem; margin-top: -.5rem; }
+nav.course { font-size: .9rem; margin: .5rem 0 1rem; padding: .4rem .6rem; background: var(--soft); border-radius: 6px; }
+details { margin: 1rem 0; } details > summary { cursor: pointer; font-weight: 600; }
+tr.changed td { background: #fff8c5; }
+table.prose td { white-space: normal; }
+.table-caption { margin-bottom: .25rem; font-weight: 600; }
+.files { white-space: nowrap; font-size: .85em; }
+.claim { border: 1px solid var(--line); border-left: 6px solid #8c959f; border-radius: 6px; padding: .5rem .75rem;
+         margin: .75rem 0; font-size: .95rem; }
+.claim .claim-head { font-weight: 600; } .claim .rule, .claim .note { color: var(--muted); }
+.claim .badge { display: inline-block; padding: 0 .45em; border-radius: 4px; color: #fff; background: #8c959f;
+                font-size: .85em; }
+.verdict-holds { border-left-color: #1a7f37; } .verdict-holds .badge { background: #1a7f37; }
+.verdict-fails { border-left-color: #cf222e; } .verdict-fails .badge { background: #cf222e; }
+.verdict-mixed { border-left-color: #9a6700; } .verdict-mixed .badge { background: #9a6700; }
+.verdict-inconclusive .badge, .verdict-not_tested .badge { background: #6e7781; }
+.svgwrap { overflow-x: auto; text-align: center; }
+figure.diagram, details.diagram { width: auto; left: auto; transform: none; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 3rem; border-top: 1px solid var(--line); padding-top: .75rem; }
 )css";
 

@@ -1,0 +1,37 @@
+#include "lessons/runtime/course.hpp"
+
+#include <array>
+
+namespace gradflow::lessons {
+
+namespace {
+// The one list of the course's lessons. A new lesson is one row here.
+constexpr std::array<CourseLesson, 8> kCourse{{
+    {1, "01_computation_graph", "lesson01_computation_graph", "The computation graph",
+     "docs/lessons/01-computation-graph.md"},
+    {2, "02_backward_step_by_step", "lesson02_backward_step_by_step", "Backward, step by step",
+     "docs/lessons/02-backward-step-by-step.md"},
+    {3, "03_checking_gradients", "lesson03_checking_gradients", "Checking gradients",
+     "docs/lessons/03-checking-gradients.md"},
+    {4, "04_training_a_classifier", "lesson04_training_a_classifier", "Training a classifier",
+     "docs/lessons/04-training-a-classifier.md"},
+    {5, "05_vanishing_gradients", "lesson05_vanishing_gradients", "Vanishing gradients",
+     "docs/lessons/05-vanishing-gradients.md"},
+    {6, "06_initialisation", "lesson06_initialisation", "Initialisation", "docs/lessons/06-initialisation.md"},
+    {7, "07_dead_units_and_exploding_gradients", "lesson07_dead_units_and_exploding_gradients",
+     "Dead units and exploding gradients", "docs/lessons/07-dead-units-and-exploding-gradients.md"},
+    {8, "08_depth_and_skip_connections", "lesson08_depth_and_skip_connections", "Depth and skip connections",
+     "docs/lessons/08-depth-and-skip-connections.md"},
+}};
+}  // namespace
+
+std::span<const CourseLesson> course() { return kCourse; }
+
+std::optional<CourseLesson> find_lesson(std::string_view id_or_binary) {
+  for (const CourseLesson& l : kCourse) {
+    if (l.id == id_or_binary || l.binary == id_or_binary) return l;
+  }
+  return std::nullopt;
+}
+
+}  // namespace gradflow::lessons
