@@ -46,6 +46,8 @@ namespace {
 
 const std::vector<std::string> kInits = {"normal_0.01", "normal_1", "glorot_uniform", "he_uniform"};
 const std::vector<std::string> kActivations = {"tanh", "sigmoid", "relu"};
+// One colour per initialiser in every figure (Okabe-Ito: orange, sky blue, black, bluish green).
+const std::vector<std::string> kInitColors = {"#E69F00", "#56B4E9", "#000000", "#009E73"};
 
 struct Settings {
   int images = 1000;  // the first N training images
@@ -332,7 +334,7 @@ int lesson(int argc, char** argv) {
         fig::Series series;
         series.title = kInits[i];
         series.x = layer_axis(st.size());
-        series.color = gl::figures::series_color(kInits[i], i);
+        series.color = kInitColors[i];
         series.style = fig::Style::linespoints;
         for (const auto& x : st) {
           // A log axis cannot show 0: a value that underflowed leaves a gap.
@@ -402,6 +404,7 @@ int lesson(int argc, char** argv) {
       p.x_label = c.act == "tanh" ? "a" : "log10(a), a > 0";
       p.y_label = "fraction of values";
       p.legend = "top left";
+      if (c.act == "tanh") p.x_tic_step = 0.5;
       if (r == nullptr || !r->error.empty()) continue;
       const auto depths = histogram_depths(s.depth);
       for (std::size_t k = 0; k < depths.size(); ++k) {
@@ -613,12 +616,13 @@ int lesson(int argc, char** argv) {
     p.x_tic_labels = kActivations;
     p.x_min = 0.5;
     p.x_max = static_cast<double>(kActivations.size()) + 0.5;
-    p.legend = "top left";
+    p.legend = "outside right top";
+    f.panel_width = 760;
     for (std::size_t i = 0; i < kInits.size(); ++i) {
       fig::Series series;
       series.title = kInits[i];
       series.style = fig::Style::points;
-      series.color = gl::figures::series_color(kInits[i], i);
+      series.color = kInitColors[i];
       for (std::size_t a = 0; a < kActivations.size(); ++a) {
         for (const auto& tr : trained) {
           if (tr.init == kInits[i] && tr.activation == kActivations[a]) {
