@@ -347,7 +347,7 @@ int lesson(int argc, char** argv) {
       p.y_label = "fraction of hidden units";
       p.y_min = 0;
       p.y_max = 1;
-      p.legend = act == "relu" ? "top left" : "";
+      p.legend = act == "relu" ? "center right" : "";
       std::size_t colour = 0;
       for (const auto& sc : scenarios) {
         if (sc.activation != act) continue;
@@ -382,7 +382,8 @@ int lesson(int argc, char** argv) {
     p.log_x = true;
     p.y_min = 0;
     p.y_max = 100;
-    p.legend = "bottom left";
+    p.legend = "outside right top";
+    f.panel_width = 760;
     for (const std::string act : {"relu", "leaky_relu"}) {
       fig::Series line, bias;
       line.title = act;
@@ -539,7 +540,7 @@ int lesson(int argc, char** argv) {
       p.x_label = "SGD step";
       p.y_label = panel == 0 ? "||g||" : "loss";
       p.log_y = true;
-      p.legend = "top right";
+      p.legend = "center right";
       for (const ExplodeRun* r : {&plain, &clipped}) {
         fig::Series series;
         series.title = r->clipped ? fmt::format("clipped to {:g}", s.clip_norm)
@@ -547,7 +548,7 @@ int lesson(int argc, char** argv) {
                                                                         r->failed_step)
                                                          : "no clipping");
         series.color = r->clipped ? "#009E73" : "#D55E00";
-        series.style = fig::Style::linespoints;
+        series.style = r->clipped ? fig::Style::lines : fig::Style::linespoints;
         const auto& v = panel == 0 ? r->norm : r->loss;
         for (std::size_t k = 0; k < v.size(); ++k) {
           series.x.push_back(static_cast<double>(k));
