@@ -95,17 +95,19 @@ float zero_gradient_columns(const gradflow::autodiff::Tensor& dW) {
   return static_cast<float>(zero) / static_cast<float>(dW.cols());
 }
 
-DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t seed, const gradflow::mnist::DataSets& data) {
+DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t seed,
+                        const gradflow::mnist::DataSets& data) {
   // Step A1: the flagship network, with the scenario's learning rate and initial bias.
-  nn::MlpSpec spec{784, {10, 10, 10, 10, 10}, 10, nn::parse_activation(sc.activation), s.alpha,
-                   nn::Init::glorot_uniform};
+  nn::MlpSpec spec{784,     {10, 10, 10, 10, 10},    10, nn::parse_activation(sc.activation),
+                   s.alpha, nn::Init::glorot_uniform};
   nn::TrainingOptions options;
   options.batch_size = s.batch;
   options.seed = seed;
   options.adam.learning_rate = static_cast<float>(sc.learning_rate);
   nn::Classifier net(spec, options);
   auto& layers = net.mlp().layers();
-  for (std::size_t l = 0; l + 1 < layers.size(); ++l) layers[l].bias().mutable_value().fill(static_cast<float>(sc.bias));
+  for (std::size_t l = 0; l + 1 < layers.size(); ++l)
+    layers[l].bias().mutable_value().fill(static_cast<float>(sc.bias));
   net.graph().set_check_finite(false);  // a diverging run is a result here
 
   // Step A2: train, probing the fixed probe set every probe_every steps.
@@ -151,8 +153,9 @@ struct ExplodeRun {
 
 ExplodeRun train_deep(const Settings& s, bool clip, std::uint64_t seed, const gradflow::mnist::DataSets& data) {
   // Step B1: a deep ReLU net with N(0, 1) weights, plain SGD.
-  nn::MlpSpec spec{784, std::vector<int>(static_cast<std::size_t>(s.explode_depth), s.explode_width), 10,
-                   nn::Activation::relu, s.alpha, nn::Init::normal_1};
+  nn::MlpSpec spec{784,     std::vector<int>(static_cast<std::size_t>(s.explode_depth), s.explode_width),
+                   10,      nn::Activation::relu,
+                   s.alpha, nn::Init::normal_1};
   nn::TrainingOptions options;
   options.batch_size = s.batch;
   options.seed = seed;
@@ -253,18 +256,22 @@ int lesson(int argc, char** argv) {
   std::string dead_note, explode_note;
   if (s.steps != defaults.steps || s.probe_images != defaults.probe_images || s.seeds != defaults.seeds ||
       s.learning_rates != defaults.learning_rates) {
-    dead_note = fmt::format("this run: {} steps, {} probe images, {} seed(s), learning rates {}; the lesson's "
-                            "defaults are 2500 steps, 1000 images, 3 seeds, 0.001 .. 0.1",
-                            s.steps, s.probe_images, s.seeds, fmt::join(lrs, ", "));
+    dead_note = fmt::format(
+        "this run: {} steps, {} probe images, {} seed(s), learning rates {}; the lesson's "
+        "defaults are 2500 steps, 1000 images, 3 seeds, 0.001 .. 0.1",
+        s.steps, s.probe_images, s.seeds, fmt::join(lrs, ", "));
   }
   if (s.explode_depth != defaults.explode_depth || s.explode_lr != defaults.explode_lr ||
       s.explode_steps != defaults.explode_steps || s.clip_norm != defaults.clip_norm) {
-    explode_note = fmt::format("this run: depth {}, SGD lr {:g}, {} steps, clip norm {:g}; the lesson's defaults are "
-                               "depth 8, lr 0.1, 300 steps, clip norm 1",
-                               s.explode_depth, s.explode_lr, s.explode_steps, s.clip_norm);
+    explode_note = fmt::format(
+        "this run: depth {}, SGD lr {:g}, {} steps, clip norm {:g}; the lesson's defaults are "
+        "depth 8, lr 0.1, 300 steps, clip norm 1",
+        s.explode_depth, s.explode_lr, s.explode_steps, s.clip_norm);
   }
 
-  const auto data = gradflow::mnist::read_data_sets(common.data, 5000);
+  // The probe set is the first validation images: TensorFlow's split holds the first 5,000
+  // training images out (a --quick run on a small data folder holds out 50).
+  const auto data = gradflow::mnist::read_data_sets(common.data, common.quick ? 50 : 5000);
 
   // ---- Part A ----------------------------------------------------------------------------------
   report.section("1. Dead units: a learning-rate sweep and a negative bias");
@@ -289,7 +296,8 @@ int lesson(int argc, char** argv) {
   }
   std::vector<DeadRun> runs;
   gl::run_parallel<DeadRun>(
-      jobs.size(), s.jobs, [&](std::size_t i) { return train_and_probe(s, scenarios[jobs[i].scenario], jobs[i].seed, data); },
+      jobs.size(), s.jobs,
+      [&](std::size_t i) { return train_and_probe(s, scenarios[jobs[i].scenario], jobs[i].seed, data); },
       [&](std::size_t, DeadRun& r) { runs.push_back(std::move(r)); });
   auto runs_of = [&](const Scenario& sc) {
     std::vector<const DeadRun*> v;
@@ -303,10 +311,10 @@ int lesson(int argc, char** argv) {
     gl::Stats final_never_positive, accuracy, zero_gradient;
   };
   std::vector<Summary> summaries;
-  gl::Table table{{"activation", "scenario", "dead / negative-side units at the end", "units with zero gradient",
-                   "test accuracy"},
-                  {},
-                  fmt::format("Mean over the 5 hidden layers and {} seed(s) (± std over seeds)", s.seeds)};
+  gl::Table table{
+      {"activation", "scenario", "dead / negative-side units at the end", "units with zero gradient", "test accuracy"},
+      {},
+      fmt::format("Mean over the 5 hidden layers and {} seed(s) (± std over seeds)", s.seeds)};
   nlohmann::json scen_json = nlohmann::json::array();
   for (const auto& sc : scenarios) {
     std::vector<double> np, acc, zg;
@@ -338,8 +346,9 @@ int lesson(int argc, char** argv) {
     fig::Figure f;
     f.name = "dead_fraction";
     f.title = "Units never positive on the probe set, during training (mean over hidden layers and seeds)";
-    f.caption = "ReLU: these units are dead (no gradient from any probe image). Leaky ReLU: negative-side units, "
-                "which still receive alpha times the gradient and can recover.";
+    f.caption =
+        "ReLU: these units are dead (no gradient from any probe image). Leaky ReLU: negative-side units, "
+        "which still receive alpha times the gradient and can recover.";
     for (const std::string act : {"relu", "leaky_relu"}) {
       fig::Panel& p = f.panels.emplace_back();
       p.title = act == "relu" ? "ReLU: dead units" : "leaky ReLU: negative-side units";
@@ -374,8 +383,9 @@ int lesson(int argc, char** argv) {
     fig::Figure f;
     f.name = "accuracy_vs_learning_rate";
     f.title = "Test accuracy after training";
-    f.caption = "Where ReLU's accuracy falls to chance (10%), its units have died; leaky ReLU under the same "
-                "settings keeps learning. The isolated points are the negative-bias scenario.";
+    f.caption =
+        "Where ReLU's accuracy falls to chance (10%), its units have died; leaky ReLU under the same "
+        "settings keeps learning. The isolated points are the negative-bias scenario.";
     fig::Panel& p = f.panels.emplace_back();
     p.x_label = "Adam learning rate";
     p.y_label = "test accuracy (%)";
@@ -421,24 +431,30 @@ int lesson(int argc, char** argv) {
   {
     const Summary* lo = summary_of("relu", s.learning_rates.front(), 0.0);
     const Summary* hi = summary_of("relu", s.learning_rates.back(), 0.0);
-    gl::Claim c{"dead_fraction_grows_with_lr", "With ReLU, the fraction of dead units grows with the learning rate.",
-                "", "", gl::Verdict::not_tested, dead_note};
-    c.rule = "compare the smallest and the largest learning rate: holds if the dead fraction at the largest exceeds "
-             "the smallest's by more than max(10 points, the two seed spreads (std) added); fails if it is not "
-             "larger at all; inconclusive in between";
+    gl::Claim c{"dead_fraction_grows_with_lr",
+                "With ReLU, the fraction of dead units grows with the learning rate.",
+                "",
+                "",
+                gl::Verdict::not_tested,
+                dead_note};
+    c.rule =
+        "compare the smallest and the largest learning rate: holds if the dead fraction at the largest exceeds "
+        "the smallest's by more than max(10 points, the two seed spreads (std) added); fails if it is not "
+        "larger at all; inconclusive in between";
     if (s.learning_rates.size() < 2) {
       c.measured = "only one learning rate was run";
     } else {
       std::vector<std::string> parts;
       for (double lr : s.learning_rates) {
-        parts.push_back(fmt::format("lr {}: {:.1f}%", lr_text(lr),
-                                    100 * summary_of("relu", lr, 0.0)->final_never_positive.mean));
+        parts.push_back(
+            fmt::format("lr {}: {:.1f}%", lr_text(lr), 100 * summary_of("relu", lr, 0.0)->final_never_positive.mean));
       }
       const double gap = hi->final_never_positive.mean - lo->final_never_positive.mean;
       const double noise = std::max(0.10, hi->final_never_positive.std + lo->final_never_positive.std);
-      c.measured = fmt::format("dead units at the end (mean over layers and seeds): {}; gap {:.1f} points, "
-                               "threshold {:.1f}",
-                               fmt::join(parts, ", "), 100 * gap, 100 * noise);
+      c.measured = fmt::format(
+          "dead units at the end (mean over layers and seeds): {}; gap {:.1f} points, "
+          "threshold {:.1f}",
+          fmt::join(parts, ", "), 100 * gap, 100 * noise);
       c.verdict = gap > noise ? gl::Verdict::holds : gap <= 0 ? gl::Verdict::fails : gl::Verdict::inconclusive;
     }
     report.claim(c);
@@ -484,11 +500,16 @@ int lesson(int argc, char** argv) {
       parts.push_back(fmt::format("{}: ReLU {:.1f}%, leaky {:.1f}%", scenarios[i].name, 100 * relu->accuracy.mean,
                                   100 * leaky->accuracy.mean));
     }
-    gl::Claim c{"leaky_trains_where_relu_stalls", "Leaky ReLU keeps training where ReLU stalls.", "", "",
-                gl::Verdict::not_tested, dead_note};
-    c.rule = "ReLU stalls in a scenario when its mean test accuracy is below 20%; in each such scenario leaky ReLU "
-             "must beat it by more than max(10 points, the two seed spreads added); holds if it does in every one, "
-             "fails if in none, mixed otherwise; not tested if ReLU stalled nowhere";
+    gl::Claim c{"leaky_trains_where_relu_stalls",
+                "Leaky ReLU keeps training where ReLU stalls.",
+                "",
+                "",
+                gl::Verdict::not_tested,
+                dead_note};
+    c.rule =
+        "ReLU stalls in a scenario when its mean test accuracy is below 20%; in each such scenario leaky ReLU "
+        "must beat it by more than max(10 points, the two seed spreads added); holds if it does in every one, "
+        "fails if in none, mixed otherwise; not tested if ReLU stalled nowhere";
     if (stalled == 0) {
       c.measured = "ReLU did not stall (accuracy >= 20%) in any scenario of this run";
     } else {
@@ -522,18 +543,19 @@ int lesson(int argc, char** argv) {
     report.text(fmt::format("With clipping to norm {:g}, the NaN check still stopped step {} in the {} op of {}.",
                             s.clip_norm, clipped.failed_step, clipped.op, clipped.layer));
   } else {
-    report.text(fmt::format("With clipping to global norm {:g} (same seed, same SGD), all {} steps stayed finite: "
-                            "loss {:.3g} at step 0, {:.3g} at the last step; test accuracy {:.1f}%.",
-                            s.clip_norm, s.explode_steps, clipped.loss.front(), clipped.loss.back(),
-                            100 * clipped.test_accuracy));
+    report.text(fmt::format(
+        "With clipping to global norm {:g} (same seed, same SGD), all {} steps stayed finite: "
+        "loss {:.3g} at step 0, {:.3g} at the last step; test accuracy {:.1f}%.",
+        s.clip_norm, s.explode_steps, clipped.loss.front(), clipped.loss.back(), 100 * clipped.test_accuracy));
   }
   {
     fig::Figure f;
     f.name = "exploding";
     f.title = fmt::format("784 -> {} x{} -> 10, ReLU, N(0, 1) weights, SGD lr {:g}, seed {}", s.explode_width,
                           s.explode_depth, s.explode_lr, s.first_seed);
-    f.caption = "Left: the global gradient norm per step (before clipping). Right: the training loss. The unclipped "
-                "run ends where the NaN check fired.";
+    f.caption =
+        "Left: the global gradient norm per step (before clipping). Right: the training loss. The unclipped "
+        "run ends where the NaN check fired.";
     for (int panel = 0; panel < 2; ++panel) {
       fig::Panel& p = f.panels.emplace_back();
       p.title = panel == 0 ? "global gradient norm ||g||" : "training loss";
@@ -543,10 +565,10 @@ int lesson(int argc, char** argv) {
       p.legend = "center right";
       for (const ExplodeRun* r : {&plain, &clipped}) {
         fig::Series series;
-        series.title = r->clipped ? fmt::format("clipped to {:g}", s.clip_norm)
-                                  : (r->failed_step >= 0 ? fmt::format("no clipping (non-finite at step {})",
-                                                                        r->failed_step)
-                                                         : "no clipping");
+        series.title = r->clipped
+                           ? fmt::format("clipped to {:g}", s.clip_norm)
+                           : (r->failed_step >= 0 ? fmt::format("no clipping (non-finite at step {})", r->failed_step)
+                                                  : "no clipping");
         series.color = r->clipped ? "#009E73" : "#D55E00";
         series.style = r->clipped ? fig::Style::lines : fig::Style::linespoints;
         const auto& v = panel == 0 ? r->norm : r->loss;
@@ -577,10 +599,14 @@ int lesson(int argc, char** argv) {
     gl::Claim c{"clipping_keeps_loss_finite",
                 "Clipping the gradient by its global norm keeps the loss finite where the same run without it "
                 "overflows.",
-                "", "", gl::Verdict::not_tested, explode_note};
-    c.rule = "same seed and SGD: holds if the unclipped run hit a non-finite value and the clipped run stayed "
-             "finite for every step; fails if the clipped run also hit one; not tested if the unclipped run never "
-             "overflowed (nothing to fix)";
+                "",
+                "",
+                gl::Verdict::not_tested,
+                explode_note};
+    c.rule =
+        "same seed and SGD: holds if the unclipped run hit a non-finite value and the clipped run stayed "
+        "finite for every step; fails if the clipped run also hit one; not tested if the unclipped run never "
+        "overflowed (nothing to fix)";
     const std::string clipped_text =
         clipped.failed_step >= 0
             ? fmt::format("clipped: non-finite at step {} ({} in {})", clipped.failed_step, clipped.op, clipped.layer)

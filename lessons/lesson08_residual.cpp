@@ -66,10 +66,10 @@ struct Run {
   std::string activation;
   bool skip = false;
   std::uint64_t seed = 0;
-  std::vector<long> steps;                     // logged steps
-  std::vector<double> loss;                    // train-batch loss at the logged steps
-  std::vector<std::vector<BlockFlow>> flow;    // per logged step, per block
-  double stem_grad = 0, head_grad = 0;         // mean |dL/dW| at the last logged step
+  std::vector<long> steps;                   // logged steps
+  std::vector<double> loss;                  // train-batch loss at the logged steps
+  std::vector<std::vector<BlockFlow>> flow;  // per logged step, per block
+  double stem_grad = 0, head_grad = 0;       // mean |dL/dW| at the last logged step
   double test_accuracy = 0;
 };
 
@@ -135,12 +135,14 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
   // ---- Step 3: test accuracy, a batch at a time ---------------------------------------------
   const auto n = std::min(data.test.size(), static_cast<std::size_t>(s.test_images));
   std::size_t correct = 0, seen = 0;
-  for (std::size_t start = 0; start + static_cast<std::size_t>(s.batch) <= n; start += static_cast<std::size_t>(s.batch)) {
+  for (std::size_t start = 0; start + static_cast<std::size_t>(s.batch) <= n;
+       start += static_cast<std::size_t>(s.batch)) {
     const auto images = std::span(data.test.images).subspan(start * 784, static_cast<std::size_t>(s.batch) * 784);
     std::copy(images.begin(), images.end(), g.input_value(x).values().begin());
     g.forward();
     const auto predicted = ad::argmax_rows(logits.value());
-    for (int r = 0; r < s.batch; ++r) correct += predicted[static_cast<std::size_t>(r)] == data.test.labels[start + static_cast<std::size_t>(r)];
+    for (int r = 0; r < s.batch; ++r)
+      correct += predicted[static_cast<std::size_t>(r)] == data.test.labels[start + static_cast<std::size_t>(r)];
     seen += static_cast<std::size_t>(s.batch);
   }
   run.test_accuracy = seen ? static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
@@ -180,8 +182,9 @@ std::string flow_dot(const Run& r, const Settings& s) {
     const std::string f = fmt::format("f{}", b + 1), add = fmt::format("add{}", b + 1);
     dot += fmt::format("  {} [label=\"block {}: f = dense + {}\\nmean |dL/dW| = {:.2g}\", fillcolor=\"#FCE4D6\"];\n", f,
                        b + 1, r.activation, kernel[b]);
-    dot += fmt::format("  {} -> {} [color=\"#D55E00\", penwidth={:.2f}, label=\" via f: {:.2g}\", fontcolor=\"#D55E00\"];\n",
-                       prev, f, width(through_f[b]), through_f[b]);
+    dot += fmt::format(
+        "  {} -> {} [color=\"#D55E00\", penwidth={:.2f}, label=\" via f: {:.2g}\", fontcolor=\"#D55E00\"];\n", prev, f,
+        width(through_f[b]), through_f[b]);
     if (r.skip) {
       dot += fmt::format("  {} [label=\"+\", shape=circle, width=0.3, fixedsize=true, fillcolor=white];\n", add);
       dot += fmt::format("  {{rank=same; {}; {};}}\n", f, add);
@@ -195,14 +198,17 @@ std::string flow_dot(const Run& r, const Settings& s) {
       prev = f;
     }
   }
-  dot += fmt::format("  head [label=\"head: dense {} -> 10\"];\n  loss [label=\"softmax cross-entropy\", shape=plain, "
-                     "style=\"\"];\n  {} -> head;\n  head -> loss;\n",
-                     s.width, prev);
-  dot += "  subgraph cluster_legend { label=\"legend\"; fontsize=12; style=dashed; color=gray;\n"
-         "    l1 [label=\"orange edge: gradient back through f\", shape=plain, style=\"\", fontcolor=\"#D55E00\"];\n";
+  dot += fmt::format(
+      "  head [label=\"head: dense {} -> 10\"];\n  loss [label=\"softmax cross-entropy\", shape=plain, "
+      "style=\"\"];\n  {} -> head;\n  head -> loss;\n",
+      s.width, prev);
+  dot +=
+      "  subgraph cluster_legend { label=\"legend\"; fontsize=12; style=dashed; color=gray;\n"
+      "    l1 [label=\"orange edge: gradient back through f\", shape=plain, style=\"\", fontcolor=\"#D55E00\"];\n";
   if (r.skip) {
-    dot += "    l2 [label=\"blue dashed edge: gradient back through the skip\", shape=plain, style=\"\", "
-           "fontcolor=\"#0072B2\"];\n    l1 -> l2 [style=invis];\n";
+    dot +=
+        "    l2 [label=\"blue dashed edge: gradient back through the skip\", shape=plain, style=\"\", "
+        "fontcolor=\"#0072B2\"];\n    l1 -> l2 [style=invis];\n";
   }
   dot += "  }\n}\n";
   return dot;
@@ -233,25 +239,30 @@ int lesson(int argc, char** argv) {
   }
   const Settings defaults;
 
-  gl::Report report({"08_residual", "Lesson 08: depth and skip connections",
-                     "Plain and residual MLPs of the same depth: the skip path carries the gradient to the first block."},
-                    common);
+  gl::Report report(
+      {"08_residual", "Lesson 08: depth and skip connections",
+       "Plain and residual MLPs of the same depth: the skip path carries the gradient to the first block."},
+      common);
   report.setting("network", fmt::format("784 -> {}, {} blocks of {} -> {}, -> 10", s.width, s.blocks, s.width, s.width),
                  s.blocks != defaults.blocks || s.width != defaults.width);
-  report.setting("training", fmt::format("Adam (lr 0.001), batch {}, {} steps, gradients logged every {}", s.batch,
-                                         s.steps, s.log_every),
-                 s.steps != defaults.steps || s.batch != defaults.batch);
-  report.setting("activations", fmt::format("{}", fmt::join(s.activations, ", ")), s.activations != defaults.activations);
+  report.setting(
+      "training",
+      fmt::format("Adam (lr 0.001), batch {}, {} steps, gradients logged every {}", s.batch, s.steps, s.log_every),
+      s.steps != defaults.steps || s.batch != defaults.batch);
+  report.setting("activations", fmt::format("{}", fmt::join(s.activations, ", ")),
+                 s.activations != defaults.activations);
   report.setting("seeds", fmt::format("{} ({} .. {})", s.seeds, s.first_seed, s.first_seed + s.seeds - 1),
                  s.seeds != defaults.seeds);
   std::string note;
-  if (s.blocks != defaults.blocks || s.width != defaults.width || s.steps != defaults.steps || s.batch != defaults.batch) {
-    note = fmt::format("this run: {} blocks of {}, {} steps of batch {}; the claims are about 20 blocks of 64, 800 "
-                       "steps of batch 50",
-                       s.blocks, s.width, s.steps, s.batch);
+  if (s.blocks != defaults.blocks || s.width != defaults.width || s.steps != defaults.steps ||
+      s.batch != defaults.batch) {
+    note = fmt::format(
+        "this run: {} blocks of {}, {} steps of batch {}; the claims are about 20 blocks of 64, 800 "
+        "steps of batch 50",
+        s.blocks, s.width, s.steps, s.batch);
   }
 
-  const auto data = gradflow::mnist::read_data_sets(common.data, 5000);
+  const auto data = gradflow::mnist::read_data_sets(common.data, 0);  // no validation split needed
 
   report.section("1. Train plain and residual nets of the same depth");
   struct Job {
@@ -267,7 +278,8 @@ int lesson(int argc, char** argv) {
   }
   std::vector<Run> runs;
   gl::run_parallel<Run>(
-      jobs.size(), s.jobs, [&](std::size_t i) { return train(s, jobs[i].activation, jobs[i].skip, jobs[i].seed, data); },
+      jobs.size(), s.jobs,
+      [&](std::size_t i) { return train(s, jobs[i].activation, jobs[i].skip, jobs[i].seed, data); },
       [&](std::size_t, Run& r) { runs.push_back(std::move(r)); });
 
   auto runs_of = [&](const std::string& act, bool skip) {
@@ -309,10 +321,10 @@ int lesson(int argc, char** argv) {
                             {"loss", r->loss}});
       }
       const auto a = gl::Stats::of(acc);
-      table.rows.push_back({act, net_name(skip), gl::format_stats(a, 1, 100, "%"),
-                            fmt::format("{:.3g}", gl::Stats::of(first).mean), fmt::format("{:.3g}", gl::Stats::of(lastb).mean),
-                            fmt::format("{:.3g}", gl::Stats::of(ratio).mean),
-                            fmt::format("{:.3g}", gl::Stats::of(final_loss).mean)});
+      table.rows.push_back(
+          {act, net_name(skip), gl::format_stats(a, 1, 100, "%"), fmt::format("{:.3g}", gl::Stats::of(first).mean),
+           fmt::format("{:.3g}", gl::Stats::of(lastb).mean), fmt::format("{:.3g}", gl::Stats::of(ratio).mean),
+           fmt::format("{:.3g}", gl::Stats::of(final_loss).mean)});
       nets.push_back({{"activation", act}, {"net", net_name(skip)}, {"runs", per_seed}});
     }
   }
@@ -355,8 +367,7 @@ int lesson(int argc, char** argv) {
     f.footnote = fmt::format("averaged over the logged steps after step 0; {} seed(s), band: min to max", s.seeds);
     report.figure(f);
   };
-  per_block_figure("kernel_grad_per_block", "Mean |dL/dW| of each block's f", &BlockFlow::kernel_grad,
-                   "mean |dL/dW|",
+  per_block_figure("kernel_grad_per_block", "Mean |dL/dW| of each block's f", &BlockFlow::kernel_grad, "mean |dL/dW|",
                    "Plain sigmoid: the gradient falls by orders of magnitude from the last block to the first. "
                    "Residual: nearly flat, because the skip delivers dL/dy to every block.");
   per_block_figure("input_grad_per_block", "Mean |dL/dh| arriving at each block's input", &BlockFlow::input_grad,
@@ -390,16 +401,18 @@ int lesson(int argc, char** argv) {
   }
 
   report.section("3. The gradient flow, layer by layer");
-  report.text("Each row is one block. The orange edge is the path through f; in the residual net the blue dashed "
-              "edge is the skip. The numbers on the edges are the mean |gradient| that flowed back along them "
-              "(averaged over the logged steps after step 0, first seed); wider edges carry more.");
+  report.text(
+      "Each row is one block. The orange edge is the path through f; in the residual net the blue dashed "
+      "edge is the skip. The numbers on the edges are the mean |gradient| that flowed back along them "
+      "(averaged over the logged steps after step 0, first seed); wider edges carry more.");
   for (const auto& act : s.activations) {
     for (bool skip : {true, false}) {
       const auto rs = runs_of(act, skip);
       if (rs.empty()) continue;
-      report.diagram(fmt::format("flow_{}_{}", net_name(skip), act), flow_dot(*rs.front(), s),
-                     fmt::format("Gradient flow through the {} {} net (seed {})", net_name(skip), act, rs.front()->seed),
-                     /*folded=*/act != s.activations.front());
+      report.diagram(
+          fmt::format("flow_{}_{}", net_name(skip), act), flow_dot(*rs.front(), s),
+          fmt::format("Gradient flow through the {} {} net (seed {})", net_name(skip), act, rs.front()->seed),
+          /*folded=*/act != s.activations.front());
     }
   }
 
@@ -443,8 +456,8 @@ int lesson(int argc, char** argv) {
     report.claim(gl::judge_over_seeds(
         "residual_sigmoid_trains", "The residual sigmoid net trains where the plain one does not.",
         has_sigmoid ? measured : "this run has no sigmoid nets",
-        "per seed: the plain net's test accuracy below 20% (chance is 10%) and the residual net's at least 50%",
-        tests, note));
+        "per seed: the plain net's test accuracy below 20% (chance is 10%) and the residual net's at least 50%", tests,
+        note));
   }
   return report.finish();
 }
