@@ -12,31 +12,13 @@
 
 #include "autodiff/gradcheck.hpp"
 #include "autodiff/graph.hpp"
-#include "autodiff/metrics.hpp"
-#include "autodiff/ops/add.hpp"
-#include "autodiff/ops/all_ops.hpp"
-#include "autodiff/ops/bias_add.hpp"
-#include "autodiff/ops/exp.hpp"
-#include "autodiff/ops/leaky_relu.hpp"
-#include "autodiff/ops/log.hpp"
-#include "autodiff/ops/matmul.hpp"
-#include "autodiff/ops/mean.hpp"
-#include "autodiff/ops/mul.hpp"
-#include "autodiff/ops/neg.hpp"
-#include "autodiff/ops/relu.hpp"
-#include "autodiff/ops/scale.hpp"
-#include "autodiff/ops/sigmoid.hpp"
-#include "autodiff/ops/softmax_cross_entropy.hpp"
-#include "autodiff/ops/softplus.hpp"
-#include "autodiff/ops/square.hpp"
-#include "autodiff/ops/sub.hpp"
-#include "autodiff/ops/sum.hpp"
-#include "autodiff/ops/tanh.hpp"
+#include "autodiff/ops/every_op.hpp"  // generated: every autodiff/ops/*.hpp, a new op's too
 #include "autodiff/tensor.hpp"
 
 namespace gradflow::autodiff {
 
-// The ops' free functions, reachable as gradflow::autodiff::relu etc.
+// The built-in ops' free functions, reachable as gradflow::autodiff::relu etc. An op you add
+// is reachable as gradflow::autodiff::ops::<name> with no edit here.
 using ops::add;
 using ops::bias_add;
 using ops::exp;

@@ -41,21 +41,11 @@ GradcheckResult gradcheck(const Op& op, const std::vector<Tensor>& x, const Grad
 
   // Mutable copies: the finite differences nudge one element at a time.
   std::vector<Tensor> xs = x;
-  std::array<const Tensor*, kMaxArity> ptrs{};
-  std::array<Shape, kMaxArity> shapes{};
-  std::array<bool, kMaxArity> needed{};
-  for (std::size_t i = 0; i < count; ++i) {
-    ptrs[i] = &xs[i];
-    shapes[i] = xs[i].shape();
-    needed[i] = op.differentiable(i);
-  }
-  const Operands operands(ptrs, count);
-  Shape out;
-  try {
-    out = op.output_shape(std::span<const Shape>(shapes.data(), count));
-  } catch (const ShapeError& e) {
-    throw ShapeError(fmt::format("gradcheck {}: {}", name, e.what()));
-  }
+  OperandList list;
+  for (std::size_t i = 0; i < count; ++i) list.set(i, xs[i], op.differentiable(i));
+  const Operands operands = list.view();
+  const auto& needed = list.needed;
+  const Shape out = output_shape_of(op, list.shape_list(), "gradcheck");
 
   // The fixed random dL/dy.
   Tensor r(out);
@@ -75,7 +65,7 @@ GradcheckResult gradcheck(const Op& op, const std::vector<Tensor>& x, const Grad
   const Tensor y0 = y;
 
   // Analytic gradients, with the same mask the graph would pass.
-  const std::vector<Tensor> dx = op.backward(operands, y0, r, GradMask(needed));
+  const std::vector<Tensor> dx = op.backward(operands, y0, r, list.mask());
   if (dx.size() != count) {
     return {false, fmt::format("gradcheck {}: backward returned {} gradient(s) but the op has {} operand(s)", name,
                                dx.size(), count)};
@@ -157,7 +147,76 @@ GradcheckResult gradcheck(const Op& op, const std::vector<Tensor>& x, const Grad
   return result;
 }
 
-std::vector<Tensor> sample_operands(const ops::OpInfo& info, std::size_t case_index, std::uint64_t seed) {
+std::string ops::describe(const OpEntry& entry) {
+  if (!entry.op) return "(no op)";
+  const std::string attributes = entry.op->attributes();
+  return attributes.empty() ? std::string(entry.op->name()) : fmt::format("{} {}", entry.op->name(), attributes);
+}
+
+GradcheckResult check_forward(const Op& op, const ops::ForwardExample& example, double tolerance) {
+  const std::string what =
+      fmt::format("forward {}{}{}", op.name(), op.attributes().empty() ? "" : " ", op.attributes());
+  if (example.x.size() != op.arity() || example.x.size() > kMaxArity) {
+    throw std::invalid_argument(
+        fmt::format("{}: the op takes {} operand(s) but the example gives {}", what, op.arity(), example.x.size()));
+  }
+  OperandList list;
+  for (std::size_t i = 0; i < example.x.size(); ++i) list.set(i, example.x[i], false);
+  const Shape out = output_shape_of(op, list.shape_list(), "forward example");
+  if (out != example.y.shape()) {
+    return {false,
+            fmt::format("{}: y is {} but the example expects {}", what, to_string(out), to_string(example.y.shape()))};
+  }
+  Tensor y(out);
+  op.forward(list.view(), y);
+  for (std::size_t k = 0; k < y.size(); ++k) {
+    const double expected = example.y[k];
+    const double allowed = tolerance * std::max(1.0, std::fabs(expected));
+    if (!(std::fabs(y[k] - expected) <= allowed)) {  // NaN fails too
+      const auto cols = static_cast<std::size_t>(out.cols);
+      return {false, fmt::format("{}: element ({}, {}) is {:.7g} but the maths gives {:.7g} (allowed error {:.2g})",
+                                 what, k / cols, k % cols, y[k], expected, allowed)};
+    }
+  }
+  return {true, fmt::format("{}: {} value(s) as expected", what, y.size())};
+}
+
+GradcheckResult check_entry(const ops::OpEntry& entry, std::string_view label, int seeds) {
+  if (!entry.op) return {false, fmt::format("{}: no op", label)};
+  if (entry.samples.size() != entry.op->arity()) {
+    return {false, fmt::format("{}: {} sampling kind(s) for an op of arity {}", label, entry.samples.size(),
+                               entry.op->arity())};
+  }
+  if (entry.cases.empty()) return {false, fmt::format("{}: no shape cases to gradcheck", label)};
+  GradcheckResult worst{true, ""};
+  for (std::size_t c = 0; c < entry.cases.size(); ++c) {
+    for (int seed = 1; seed <= seeds; ++seed) {
+      GradcheckOptions opts;
+      opts.seed = static_cast<std::uint64_t>(seed);
+      GradcheckResult r = gradcheck(*entry.op, sample_operands(entry, c, opts.seed), opts);
+      if (!r) {
+        r.message = fmt::format("{}, case {}, seed {}: {}", label, c + 1, seed, r.message);
+        return r;
+      }
+      worst.max_abs_error = std::max(worst.max_abs_error, r.max_abs_error);
+      worst.max_rel_error = std::max(worst.max_rel_error, r.max_rel_error);
+    }
+  }
+  for (std::size_t e = 0; e < entry.forward.size(); ++e) {
+    GradcheckResult r = check_forward(*entry.op, entry.forward[e]);
+    if (!r) {
+      r.message = fmt::format("{}, forward example {}: {}", label, e + 1, r.message);
+      return r;
+    }
+  }
+  worst.message = fmt::format(
+      "{}: passed {} gradcheck case(s) x {} seed(s) (max abs error {:.3g}) and {} forward "
+      "example(s)",
+      label, entry.cases.size(), seeds, worst.max_abs_error, entry.forward.size());
+  return worst;
+}
+
+std::vector<Tensor> sample_operands(const ops::OpEntry& info, std::size_t case_index, std::uint64_t seed) {
   const std::string_view name = info.op ? info.op->name() : "?";
   if (case_index >= info.cases.size()) {
     throw std::out_of_range(

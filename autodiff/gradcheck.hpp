@@ -13,11 +13,12 @@
 //   if (!result) std::cerr << result.message << '\n';
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "autodiff/op.hpp"
-#include "autodiff/ops/all_ops.hpp"
 #include "autodiff/tensor.hpp"
 
 namespace gradflow::autodiff {
@@ -60,9 +61,50 @@ struct GradcheckResult {
 // op.output_shape) when their shapes do not fit.
 GradcheckResult gradcheck(const Op& op, const std::vector<Tensor>& x, const GradcheckOptions& opts = {});
 
-// Operand values for info.cases[case_index], drawn with info.samples (see ops::Sample) from a
+namespace ops {
+
+// How gradcheck draws values for one operand.
+enum class Sample {
+  any,             // uniform in [-2, 2]
+  positive,        // uniform in [0.5, 2] (log)
+  away_from_zero,  // |x| in [0.1, 2], random sign but x[0] > 0, x[1] < 0 (relu: both sides of the kink)
+  one_hot_rows,    // each row is a one-hot label (softmax cross-entropy's labels)
+};
+
+// Operand values and the output the maths gives for them, worked out by hand: a forward that
+// ignores its parameter or has a wrong formula fails here even when backward agrees with it.
+struct ForwardExample {
+  std::vector<Tensor> x;
+  Tensor y;
+};
+
+// One entry of an op test table (see all_ops.cpp): an op *with its parameter values*, so a
+// parameterised op has one entry per value it is checked at (leaky_relu at alpha 0.01, 0.2, 0.5).
+struct OpEntry {
+  std::shared_ptr<const Op> op;
+  std::vector<Sample> samples;            // one per operand
+  std::vector<std::vector<Shape>> cases;  // operand shapes to gradcheck, several per entry
+  std::vector<ForwardExample> forward;    // hand-computed forward values (may be empty)
+};
+
+// "leaky_relu alpha=0.01", or just "relu": the op's name and attributes, which tell the
+// entries of one op apart.
+std::string describe(const OpEntry& entry);
+
+}  // namespace ops
+
+// forward(example.x) against example.y: passes when every element is within
+// tolerance * max(1, |expected|). The message names the op, its attributes and the element.
+GradcheckResult check_forward(const Op& op, const ops::ForwardExample& example, double tolerance = 1e-5);
+
+// Everything one table entry asks for: gradcheck on each shape case with seeds 1..seeds, then
+// each forward example. Returns the first failure (or a summary), its message starting with
+// `label`, e.g. "all_ops.cpp entry 15 (leaky_relu alpha=0.01), case 2, seed 3: gradcheck ...".
+GradcheckResult check_entry(const ops::OpEntry& entry, std::string_view label, int seeds = 5);
+
+// Operand values for entry.cases[case_index], drawn with entry.samples (see ops::Sample) from a
 // generator seeded with `seed`. away_from_zero makes element 0 positive and element 1 negative
 // so both sides of a kink are always checked. Throws std::out_of_range for a bad case_index.
-std::vector<Tensor> sample_operands(const ops::OpInfo& info, std::size_t case_index, std::uint64_t seed);
+std::vector<Tensor> sample_operands(const ops::OpEntry& entry, std::size_t case_index, std::uint64_t seed);
 
 }  // namespace gradflow::autodiff

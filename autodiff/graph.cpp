@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/topological_sort.hpp>
-#include <cmath>
-#include <cstdint>
 #include <iterator>
+
+#include "autodiff/finite.hpp"
 
 namespace gradflow::autodiff {
 
@@ -46,42 +45,19 @@ Tensor& Var::mutable_value() const {
   return n.value;
 }
 
-Graph::Scope::Scope(Graph& graph, std::string_view name) : graph_(graph) { graph_.scopes_.emplace_back(name); }
-Graph::Scope::~Scope() { graph_.scopes_.pop_back(); }
-
-Graph::NameChoice Graph::unique_name(std::string_view base) const {
-  NameChoice choice;
-  for (const auto& s : scopes_) choice.base += s + "/";
-  choice.base += base;
-  // Like TensorFlow: a second "layer1/matmul" becomes "layer1/matmul_1". The next suffix to
-  // try is remembered per base name, so naming stays O(1) even for a chain of 1000 "add"s.
-  if (!names_.contains(choice.base)) {
-    choice.name = choice.base;
-    return choice;
-  }
-  const auto it = next_suffix_.find(choice.base);
-  for (choice.suffix = it == next_suffix_.end() ? 1 : it->second;; ++choice.suffix) {
-    choice.name = fmt::format("{}_{}", choice.base, choice.suffix);
-    if (!names_.contains(choice.name)) return choice;
-  }
-}
-
-// Only a node that was really added takes its name: a failed apply() leaves it free.
-void Graph::claim_name(const NameChoice& choice) {
-  names_.insert(choice.name);
-  if (choice.suffix > 0) next_suffix_[choice.base] = choice.suffix + 1;
-}
+Graph::Scope::Scope(Graph& graph, std::string_view name) : graph_(graph) { graph_.names_.push_scope(name); }
+Graph::Scope::~Scope() { graph_.names_.pop_scope(); }
 
 Var Graph::add_leaf(NodeKind kind, std::string_view name, Tensor value, bool requires_grad) {
   Node n;
   n.kind = kind;
-  const NameChoice choice = unique_name(name);
+  const NameTable::Choice choice = names_.choose(name);
   n.name = choice.name;
   n.value = std::move(value);
   n.requires_grad = requires_grad;
   check_finite(n, n.value, "value");
   const NodeId id = boost::add_vertex(std::move(n), g_);
-  claim_name(choice);
+  names_.claim(choice);
   order_valid_ = false;
   return {*this, id};
 }
@@ -98,45 +74,35 @@ Var Graph::parameter(std::string_view name, Tensor value) {
 
 Var Graph::apply(std::shared_ptr<const Op> op, std::initializer_list<Var> operands, std::string_view name) {
   if (!op) throw GraphError("apply: no op given");
-  const NameChoice choice = unique_name(name.empty() ? op->name() : name);
-  const std::string& node_name = choice.name;
-  if (operands.size() != op->arity()) {
-    throw GraphError(fmt::format("{} ({}): takes {} operand(s) but {} were given", op->name(), node_name, op->arity(),
-                                 operands.size()));
+  const NameTable::Choice choice = names_.choose(name.empty() ? op->name() : name);
+  if (operands.size() != op->arity() || operands.size() > kMaxArity) {
+    throw GraphError(fmt::format("{} ({}): takes {} operand(s) but {} were given (at most {} for any op)", op->name(),
+                                 choice.name, op->arity(), operands.size(), kMaxArity));
   }
-  if (operands.size() > kMaxArity) {
-    throw GraphError(fmt::format("{} ({}): ops may take at most {} operands", op->name(), node_name, kMaxArity));
-  }
-  std::vector<Shape> shapes;
+  OperandList x;
   bool requires_grad = false;
   std::size_t position = 0;
-  for (const Var& x : operands) {
-    if (&x.graph() != this) {
-      throw GraphError(fmt::format("{} ({}): operand {} belongs to another graph", op->name(), node_name, position));
+  for (const Var& v : operands) {
+    if (&v.graph() != this) {
+      throw GraphError(fmt::format("{} ({}): operand {} belongs to another graph", op->name(), choice.name, position));
     }
-    shapes.push_back(x.shape());
-    requires_grad = requires_grad || (g_[x.id()].requires_grad && op->differentiable(position));
-    ++position;
+    const bool needed = g_[v.id()].requires_grad && op->differentiable(position);
+    x.set(position++, g_[v.id()].value, needed);
+    requires_grad = requires_grad || needed;
   }
-  Shape out;
-  try {
-    out = op->output_shape(shapes);
-  } catch (const ShapeError& e) {
-    throw ShapeError(fmt::format("{} ({}): {}", op->name(), node_name, e.what()));
-  }
+  const Shape out = output_shape_of(*op, x.shape_list(), choice.name);
 
   Node n;
   n.kind = NodeKind::op;
   n.op = std::move(op);
-  n.name = node_name;
-  n.value = Tensor(out);
+  n.name = choice.name;
   n.requires_grad = requires_grad;
-  const NodeId id = boost::add_vertex(std::move(n), g_);
-  claim_name(choice);
+  const NodeId id = boost::add_vertex(std::move(n), g_);  // x's pointers may now dangle: regather
+  names_.claim(choice);
   position = 0;
-  for (const Var& x : operands) boost::add_edge(x.id(), id, Operand{position++}, g_);
+  for (const Var& v : operands) boost::add_edge(v.id(), id, Operand{position++}, g_);
   order_valid_ = false;
-  compute(id);
+  evaluate(id, gather(id).x, out);
   return {*this, id};
 }
 
@@ -145,16 +111,24 @@ void Graph::add_edge_unchecked(NodeId from, NodeId to, std::size_t position) {
   order_valid_ = false;
 }
 
-std::vector<NodeId> Graph::operands(NodeId id) const {
-  std::vector<NodeId> result(boost::in_degree(id, g_));
+Graph::Gathered Graph::gather(NodeId id) const {
+  Gathered result;
+  const Op* op = g_[id].op.get();
   for (auto e : boost::make_iterator_range(boost::in_edges(id, g_))) {
     const std::size_t pos = g_[e].position;
-    if (pos >= result.size()) {
+    const NodeId from = boost::source(e, g_);
+    if (pos >= kMaxArity) {
       throw GraphError(fmt::format("node '{}': operand position {} out of range", g_[id].name, pos));
     }
-    result[pos] = boost::source(e, g_);
+    result.ids[pos] = from;
+    result.x.set(pos, g_[from].value, g_[from].requires_grad && op != nullptr && op->differentiable(pos));
   }
   return result;
+}
+
+std::vector<NodeId> Graph::operands(NodeId id) const {
+  const Gathered gathered = gather(id);
+  return {gathered.ids.begin(), gathered.ids.begin() + static_cast<std::ptrdiff_t>(gathered.x.count)};
 }
 
 std::vector<Var> Graph::parameters() {
@@ -236,53 +210,26 @@ const std::vector<NodeId>& Graph::reverse_topological_order() {
   return order_;
 }
 
-namespace {
-// True if every value is finite. A float is NaN or infinite exactly when its 8 exponent bits
-// are all ones, so we OR together one flag per value: integer work with no early exit, which
-// the compiler turns into vector instructions (this check runs on every value, every step).
-bool all_finite(const Tensor& t) {
-  const float* v = t.data();
-  unsigned bad = 0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    bad |= static_cast<unsigned>((std::bit_cast<std::uint32_t>(v[i]) & 0x7f800000U) == 0x7f800000U);
-  }
-  return bad == 0;
-}
-}  // namespace
-
 void Graph::check_finite(const Node& n, const Tensor& t, std::string_view what) const {
-  if (!check_finite_ || all_finite(t)) return;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (!std::isfinite(t[i])) {
-      const auto col = static_cast<int>(i % static_cast<std::size_t>(t.cols()));
-      const auto row = static_cast<int>(i / static_cast<std::size_t>(t.cols()));
-      throw NonFiniteError(fmt::format("{} '{}'{}: {} became {} at row {}, col {} of {}", to_string(n.kind), n.name,
-                                       n.op ? fmt::format(" (op {})", n.op->name()) : "", what, t[i], row, col,
-                                       to_string(t.shape())));
-    }
-  }
+  if (!check_finite_) return;
+  const auto bad = first_non_finite(t);
+  if (!bad) return;
+  const auto cols = static_cast<std::size_t>(t.cols());
+  throw NonFiniteError(fmt::format("{} '{}'{}: {} became {} at row {}, col {} of {}", to_string(n.kind), n.name,
+                                   n.op ? fmt::format(" (op {})", n.op->name()) : "", what, t[*bad], *bad / cols,
+                                   *bad % cols, to_string(t.shape())));
+}
+
+void Graph::evaluate(NodeId id, const OperandList& x, const Shape& out) {
+  Node& n = g_[id];
+  n.value.resize(out);
+  n.op->forward(x.view(), n.value);
+  check_finite(n, n.value, "value");
 }
 
 void Graph::compute(NodeId id) {
-  Node& n = g_[id];
-  std::array<const Tensor*, kMaxArity> ptrs{};
-  std::array<Shape, kMaxArity> shapes{};
-  std::size_t count = 0;
-  for (auto e : boost::make_iterator_range(boost::in_edges(id, g_))) {
-    const std::size_t pos = g_[e].position;
-    ptrs.at(pos) = &g_[boost::source(e, g_)].value;
-    shapes.at(pos) = ptrs[pos]->shape();
-    ++count;
-  }
-  Shape out;
-  try {
-    out = n.op->output_shape(std::span<const Shape>(shapes.data(), count));
-  } catch (const ShapeError& e) {
-    throw ShapeError(fmt::format("{} ({}): {}", n.op->name(), n.name, e.what()));
-  }
-  n.value.resize(out);
-  n.op->forward(Operands(ptrs, count), n.value);
-  check_finite(n, n.value, "value");
+  const Gathered operands = gather(id);
+  evaluate(id, operands.x, output_shape_of(*g_[id].op, operands.x.shape_list(), g_[id].name));
 }
 
 void Graph::forward() {
@@ -293,79 +240,81 @@ void Graph::forward() {
   }
 }
 
+// Backward in five steps: seed dL/dL = 1; visit the nodes in reverse topological order, every
+// node after all the nodes that use it; at each node, whose gradient is now final, call the
+// op's backward (the local chain rule dx[i] = (dy/dx[i])^T dy); check what it returned; add
+// each share into the operand's gradient (a value used twice receives the sum of both uses).
 void Graph::backward(Var loss) {
-  Node& loss_node = g_[loss.id()];
-  if (!loss_node.value.shape().is_scalar()) {
-    throw GraphError(fmt::format("backward: the loss must be a scalar [1 x 1], but '{}' is {}", loss_node.name,
-                                 to_string(loss_node.value.shape())));
-  }
-  const auto& order = reverse_topological_order();
-
-  // Step 1: no node has received any gradient yet in this pass.
-  if (!loss_node.requires_grad) {
-    throw GraphError(fmt::format("backward: the loss '{}' does not depend on any parameter", loss_node.name));
-  }
-  received_.assign(boost::num_vertices(g_), false);
-
-  // Step 2: the seed. dL/dL = 1.
-  loss_node.grad.resize(loss_node.value.shape());
-  loss_node.grad.fill(1.0F);
-  received_[loss.id()] = true;
-
-  // Step 3: visit nodes so that every node comes after all the nodes that use it. When we
-  // reach a node, every consumer has already added its share into node.grad: the gradient is
-  // final (the multivariable chain rule sums over all uses), so hooks may read it now.
-  for (NodeId v : order) {
+  seed_loss_gradient(loss.id());
+  for (NodeId v : reverse_topological_order()) {
     Node& n = g_[v];
     if (!n.requires_grad) continue;
-    const bool reached = received_[v];
-    if (reached) {
-      check_finite(n, n.grad, "gradient");
-    } else {
-      // No path leads from this node to the loss: its gradient is zero.
-      n.grad.resize(n.value.shape());
-      n.grad.fill(0.0F);
-    }
-    for (const auto& [id, hook] : n.hooks) hook(GradientEvent{n.name, n.kind, n.value, n.grad});
+    finalize_gradient(v);
     // A zero gradient sends zero shares on (backward is linear in dy): nothing to do.
-    if (!reached || n.kind != NodeKind::op) continue;
+    if (!received_[v] || n.kind != NodeKind::op) continue;
+    const Gathered operands = gather(v);
+    std::vector<Tensor> dx = n.op->backward(operands.x.view(), n.value, n.grad, operands.x.mask());
+    check_returned_gradients(n, operands, dx);
+    accumulate(operands, dx);
+  }
+}
 
-    std::array<const Tensor*, kMaxArity> ptrs{};
-    std::array<NodeId, kMaxArity> ids{};
-    std::array<bool, kMaxArity> needed{};
-    std::size_t count = 0;
-    for (auto e : boost::make_iterator_range(boost::in_edges(v, g_))) {
-      const std::size_t pos = g_[e].position;
-      ids.at(pos) = boost::source(e, g_);
-      ptrs[pos] = &g_[ids[pos]].value;
-      needed[pos] = g_[ids[pos]].requires_grad && n.op->differentiable(pos);
-      ++count;
+void Graph::seed_loss_gradient(NodeId loss) {
+  Node& n = g_[loss];
+  if (!n.value.shape().is_scalar()) {
+    throw GraphError(
+        fmt::format("backward: the loss must be a scalar [1 x 1], but '{}' is {}", n.name, to_string(n.value.shape())));
+  }
+  if (!n.requires_grad) {
+    throw GraphError(fmt::format("backward: the loss '{}' does not depend on any parameter", n.name));
+  }
+  reverse_topological_order();  // throws on a cycle before any gradient is touched
+  received_.assign(boost::num_vertices(g_), false);
+  n.grad.resize(n.value.shape());
+  n.grad.fill(1.0F);
+  received_[loss] = true;
+}
+
+// Every consumer of the node has added its share by now: the gradient is final, so it is
+// checked and the hooks may read it. A node no path leads from to the loss gets zero.
+void Graph::finalize_gradient(NodeId id) {
+  Node& n = g_[id];
+  if (received_[id]) {
+    check_finite(n, n.grad, "gradient");
+  } else {
+    n.grad.resize(n.value.shape());
+    n.grad.fill(0.0F);
+  }
+  for (const auto& [hook_id, hook] : n.hooks) hook(GradientEvent{n.name, n.kind, n.value, n.grad});
+}
+
+void Graph::check_returned_gradients(const Node& n, const Gathered& operands, const std::vector<Tensor>& dx) const {
+  if (dx.size() != operands.x.count) {
+    throw GraphError(fmt::format("{} ({}): backward returned {} gradient(s) but the op has {} operand(s)", n.op->name(),
+                                 n.name, dx.size(), operands.x.count));
+  }
+  for (std::size_t i = 0; i < operands.x.count; ++i) {
+    if (!operands.x.needed[i] || dx[i].shape() == operands.x.shapes[i]) continue;
+    throw GraphError(fmt::format("{} ({}): backward returned a gradient of shape {} for operand {} ('{}'), which is {}",
+                                 n.op->name(), n.name, to_string(dx[i].shape()), i, g_[operands.ids[i]].name,
+                                 to_string(operands.x.shapes[i])));
+  }
+}
+
+// The first share is simply moved in (no zero-filling, no addition); later ones are added.
+void Graph::accumulate(const Gathered& operands, std::vector<Tensor>& dx) {
+  for (std::size_t i = 0; i < operands.x.count; ++i) {
+    if (!operands.x.needed[i]) continue;
+    const NodeId to = operands.ids[i];
+    Node& operand = g_[to];
+    if (!received_[to]) {
+      std::swap(operand.grad, dx[i]);
+      received_[to] = true;
+      continue;
     }
-    // The op's local chain rule: dx[i] = (dy/dx[i])^T dy.
-    std::vector<Tensor> dx = n.op->backward(Operands(ptrs, count), n.value, n.grad, GradMask(needed));
-    if (dx.size() != count) {
-      throw GraphError(fmt::format("{} ({}): backward returned {} gradient(s) but the op has {} operand(s)",
-                                   n.op->name(), n.name, dx.size(), count));
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (!needed[i]) continue;
-      Node& operand = g_[ids[i]];
-      if (dx[i].shape() != operand.value.shape()) {
-        throw GraphError(fmt::format(
-            "{} ({}): backward returned a gradient of shape {} for operand {} ('{}'), which is {}", n.op->name(),
-            n.name, to_string(dx[i].shape()), i, operand.name, to_string(operand.value.shape())));
-      }
-      // Accumulate: a value used twice receives the sum of both uses' gradients. The first
-      // share is simply moved in (no zero-filling, no addition); later ones are added to it.
-      if (!received_[ids[i]]) {
-        std::swap(operand.grad, dx[i]);
-        received_[ids[i]] = true;
-        continue;
-      }
-      float* g = operand.grad.data();
-      const float* d = dx[i].data();
-      for (std::size_t k = 0; k < dx[i].size(); ++k) g[k] += d[k];
-    }
+    float* g = operand.grad.data();
+    const float* d = dx[i].data();
+    for (std::size_t k = 0; k < dx[i].size(); ++k) g[k] += d[k];
   }
 }
 

@@ -12,17 +12,17 @@
 //  * Node handles (`Var`, `NodeId`) stay valid for the graph's lifetime; references to node
 //    properties do not survive add_vertex (a vector may reallocate), so never keep them.
 
+#include <array>
 #include <boost/graph/adjacency_list.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "autodiff/errors.hpp"
+#include "autodiff/naming.hpp"
 #include "autodiff/op.hpp"
 #include "autodiff/tensor.hpp"
 
@@ -134,29 +134,38 @@ class Graph {
   // The node called `name`; throws GraphError if there is none.
   [[nodiscard]] Var find(std::string_view name);
 
-  // Adds a raw edge, bypassing apply(). Only for experiments and tests that need a malformed
-  // graph (a cycle): backward must then refuse it.
-  void add_edge_unchecked(NodeId from, NodeId to, std::size_t position);
+  // Tests reach private members (add_edge_unchecked) through this friend.
+  friend struct GraphTestAccess;
 
  private:
   friend class Var;
-  Var add_leaf(NodeKind kind, std::string_view name, Tensor value, bool requires_grad);
-  struct NameChoice {
-    std::string base;  // scope + requested name
-    std::string name;  // base, or base_N if base is taken
-    int suffix = 0;    // N, or 0
+
+  // One node's operands, gathered in operand order, with their node ids.
+  struct Gathered {
+    OperandList x;
+    std::array<NodeId, kMaxArity> ids{};
   };
-  [[nodiscard]] NameChoice unique_name(std::string_view base) const;
-  void claim_name(const NameChoice& choice);
+  [[nodiscard]] Gathered gather(NodeId id) const;
+
+  Var add_leaf(NodeKind kind, std::string_view name, Tensor value, bool requires_grad);
   const std::vector<NodeId>& reverse_topological_order();
-  void compute(NodeId id);
+  // y = op(x) into the node's value, which is resized to `out` first.
+  void evaluate(NodeId id, const OperandList& x, const Shape& out);
+  void compute(NodeId id);  // evaluate() with operands and shape gathered from the graph
   void check_finite(const Node& n, const Tensor& t, std::string_view what) const;
 
+  // The steps of backward(), in the order it takes them.
+  void seed_loss_gradient(NodeId loss);
+  void finalize_gradient(NodeId id);
+  void check_returned_gradients(const Node& n, const Gathered& operands, const std::vector<Tensor>& dx) const;
+  void accumulate(const Gathered& operands, std::vector<Tensor>& dx);
+
+  // A raw edge, bypassing apply(): only tests that need a malformed graph (a cycle) use it.
+  void add_edge_unchecked(NodeId from, NodeId to, std::size_t position);
+
   GraphStorage g_;
-  std::vector<std::string> scopes_;
-  std::unordered_set<std::string> names_;             // every node name in use
-  std::unordered_map<std::string, int> next_suffix_;  // base name -> next "_N" to try
-  std::vector<NodeId> order_;                         // cached reverse topological order
+  NameTable names_;
+  std::vector<NodeId> order_;  // cached reverse topological order
   bool order_valid_ = false;
   std::vector<bool> received_;  // backward: has the node received a gradient share yet?
   bool check_finite_ = true;

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,28 @@ class GradMask {
  private:
   std::array<bool, kMaxArity> needed_{};
 };
+
+class Op;
+
+// One op application's operands gathered in operand order: the values the op reads, their
+// shapes (for output_shape) and which of them need a gradient. The graph fills one from a
+// node's in-edges, gradcheck from a list of tensors; both then call the op the same way.
+struct OperandList {
+  std::array<const Tensor*, kMaxArity> values{};
+  std::array<Shape, kMaxArity> shapes{};
+  std::array<bool, kMaxArity> needed{};
+  std::size_t count = 0;
+
+  // Puts `value` at `position` (throws std::out_of_range beyond kMaxArity).
+  void set(std::size_t position, const Tensor& value, bool needs_gradient);
+  [[nodiscard]] Operands view() const { return {values, count}; }
+  [[nodiscard]] std::span<const Shape> shape_list() const { return {shapes.data(), count}; }
+  [[nodiscard]] GradMask mask() const { return GradMask(needed); }
+};
+
+// op.output_shape(shapes), with a ShapeError that starts "<op> (<where>): ", e.g.
+// "matmul (layer3/matmul): inner dimensions differ ...".
+Shape output_shape_of(const Op& op, std::span<const Shape> shapes, std::string_view where);
 
 class Op {
  public:

@@ -277,7 +277,7 @@ nn::MlpSpec flagship_spec(nn::Activation activation) {
   spec.hidden = {10, 10, 10, 10, 10};
   spec.outputs = 10;
   spec.activation = activation;
-  spec.alpha = 0.2F;
+  spec.alpha = nn::kLeakyReluAlpha;
   spec.init = nn::Init::glorot_uniform;
   return spec;
 }

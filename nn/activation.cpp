@@ -2,41 +2,77 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <stdexcept>
 
 #include "autodiff/autodiff.hpp"
 
 namespace gradflow::nn {
 
-std::string_view to_string(Activation a) {
-  switch (a) {
-    case Activation::linear: return "linear";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::relu: return "relu";
-    case Activation::leaky_relu: return "leaky_relu";
+namespace {
+using autodiff::Var;
+namespace ops = autodiff::ops;
+
+// THE ACTIVATION TABLE: one row per activation.
+// clang-format off
+constexpr std::array kActivations = {
+    // name         parameter  default          y = f(x)
+    ActivationInfo{"linear",     "",        0.0F,            [](Var x, float) { return x; }},
+    ActivationInfo{"sigmoid",    "",        0.0F,            [](Var x, float) { return ops::sigmoid(x); }},
+    ActivationInfo{"tanh",       "",        0.0F,            [](Var x, float) { return ops::tanh(x); }},
+    ActivationInfo{"relu",       "",        0.0F,            [](Var x, float) { return ops::relu(x); }},
+    ActivationInfo{"leaky_relu", "alpha",   kLeakyReluAlpha, [](Var x, float alpha) { return ops::leaky_relu(x, alpha); }},
+    ActivationInfo{"softplus",   "beta",    1.0F,            [](Var x, float beta) { return ops::softplus(x, beta); }},
+};
+// clang-format on
+
+const ActivationInfo* find_row(std::string_view name) {
+  for (const ActivationInfo& row : kActivations) {
+    if (row.name == name) return &row;
   }
-  return "?";
+  return nullptr;
+}
+}  // namespace
+
+std::span<const ActivationInfo> activation_table() { return kActivations; }
+
+const ActivationInfo& Activation::info() const {
+  const ActivationInfo* row = find_row(name_);
+  if (row == nullptr) throw std::logic_error(fmt::format("activation '{}' is not in the activation table", name_));
+  return *row;
+}
+
+std::string_view to_string(Activation a) { return a.name(); }
+
+std::string activation_names() {
+  std::string names;
+  for (std::size_t i = 0; i < kActivations.size(); ++i) {
+    if (i > 0) names += i + 1 == kActivations.size() ? " or " : ", ";
+    names += kActivations[i].name;
+  }
+  return names;
 }
 
 Activation parse_activation(std::string_view name) {
-  for (Activation a :
-       {Activation::linear, Activation::sigmoid, Activation::tanh, Activation::relu, Activation::leaky_relu}) {
-    if (name == to_string(a)) return a;
+  const ActivationInfo* row = find_row(name);
+  if (row == nullptr) {
+    throw std::invalid_argument(fmt::format("unknown activation '{}' (use {})", name, activation_names()));
   }
-  throw std::invalid_argument(
-      fmt::format("unknown activation '{}' (use sigmoid, tanh, relu, leaky_relu or linear)", name));
+  return Activation(row->name);
 }
 
-autodiff::Var activate(Activation a, autodiff::Var x, float alpha) {
-  switch (a) {
-    case Activation::linear: return x;
-    case Activation::sigmoid: return autodiff::ops::sigmoid(x);
-    case Activation::tanh: return autodiff::ops::tanh(x);
-    case Activation::relu: return autodiff::ops::relu(x);
-    case Activation::leaky_relu: return autodiff::ops::leaky_relu(x, alpha);
-  }
-  throw std::invalid_argument("activate: unknown activation");
+float parameter_value(Activation a, std::optional<float> parameter) {
+  return parameter.value_or(a.info().default_value);
+}
+
+std::string describe(Activation a, std::optional<float> parameter) {
+  const ActivationInfo& row = a.info();
+  if (row.parameter.empty()) return std::string(row.name);
+  return fmt::format("{} ({}={})", row.name, row.parameter, parameter_value(a, parameter));
+}
+
+Var activate(Activation a, Var x, std::optional<float> parameter) {
+  return a.info().apply(x, parameter_value(a, parameter));
 }
 
 }  // namespace gradflow::nn

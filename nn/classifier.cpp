@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "autodiff/autodiff.hpp"
+#include "nn/metrics.hpp"
 
 namespace gradflow::nn {
 
@@ -67,15 +68,21 @@ void Classifier::load_batch(std::span<const float> images, std::span<const std::
 StepResult Classifier::compute_gradients(std::span<const float> images, std::span<const std::uint8_t> labels) {
   load_batch(images, labels);
   graph_.forward();
-  StepResult result{loss_.value().item(), autodiff::accuracy(logits_.value(), labels)};
+  StepResult result{loss_.value().item(), accuracy(logits_.value(), labels)};
   graph_.backward(loss_);
   return result;
 }
 
 StepResult Classifier::train_step(std::span<const float> images, std::span<const std::uint8_t> labels) {
-  const StepResult result = compute_gradients(images, labels);
-  optimizer_->step();
-  return result;
+  // steps() counts the updates so far: this is training step steps() (from 0, as in scalars.csv).
+  const long step = optimizer_->steps();
+  try {
+    const StepResult result = compute_gradients(images, labels);
+    optimizer_->step();
+    return result;
+  } catch (const autodiff::NonFiniteError& e) {
+    throw autodiff::NonFiniteError(fmt::format("training step {}: {}", step, e.what()));
+  }
 }
 
 float Classifier::evaluate(std::span<const float> images, std::span<const std::uint8_t> labels, int chunk) {
@@ -91,8 +98,7 @@ float Classifier::evaluate(std::span<const float> images, std::span<const std::u
     const auto batch_labels = labels.subspan(start, n);
     load_batch(images.subspan(start * inputs, n * inputs), batch_labels);
     graph_.forward();
-    correct += static_cast<std::size_t>(
-        std::lround(autodiff::accuracy(logits_.value(), batch_labels) * static_cast<float>(n)));
+    correct += static_cast<std::size_t>(std::lround(accuracy(logits_.value(), batch_labels) * static_cast<float>(n)));
   }
   return labels.empty() ? 0.0F : static_cast<float>(correct) / static_cast<float>(labels.size());
 }

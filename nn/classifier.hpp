@@ -24,7 +24,7 @@ struct TrainingOptions {
   int batch_size = 30;
   std::uint64_t seed = 1;  // seeds the initial weights
   OptimizerKind optimizer = OptimizerKind::adam;
-  AdamOptions adam;                // used when optimizer == adam
+  AdamOptions adam;                // used when optimizer == adam (lr kAdamLearningRate by default)
   float sgd_learning_rate = 0.1F;  // used when optimizer == sgd
 };
 
@@ -43,6 +43,8 @@ class Classifier {
   // batch here saves train_step a copy (it sees the images are already in place).
   std::span<float> input_batch(int rows);
   // One step on a batch: images row-major [n x inputs] in any range, labels in [0, classes).
+  // A NaN or infinity anywhere in the step (forward, backward or the update) throws
+  // autodiff::NonFiniteError starting "training step N: " (N from 0) and naming where.
   StepResult train_step(std::span<const float> images, std::span<const std::uint8_t> labels);
   // Forward and backward on a batch without updating anything: the graph then holds that
   // step's values and gradients (for diagrams and inspection).
@@ -57,6 +59,7 @@ class Classifier {
   [[nodiscard]] autodiff::Var labels() const { return labels_; }
   [[nodiscard]] autodiff::Var logits() const { return logits_; }
   [[nodiscard]] autodiff::Var loss() const { return loss_; }
+  [[nodiscard]] long steps() const { return optimizer_->steps(); }  // training steps taken
 
  private:
   void load_batch(std::span<const float> images, std::span<const std::uint8_t> labels);

@@ -7,6 +7,7 @@
 // Its nodes live in the graph under the layer's scope: "layer3/kernel", "layer3/bias",
 // "layer3/matmul", "layer3/bias_add", "layer3/sigmoid".
 
+#include <optional>
 #include <string>
 
 #include "autodiff/graph.hpp"
@@ -18,7 +19,7 @@ namespace gradflow::nn {
 
 struct DenseOptions {
   Activation activation = Activation::linear;
-  float alpha = 0.2F;  // leaky_relu slope (TensorFlow's default)
+  std::optional<float> alpha;  // the activation's parameter (see activation.hpp); unset: its default
   Init init = Init::glorot_uniform;
 };
 

@@ -2,6 +2,7 @@
 // A multilayer perceptron: `hidden.size()` dense layers with the activation, then a linear
 // output layer, named layer1 ... layerN as in the founding post's TensorFlow code.
 
+#include <optional>
 #include <vector>
 
 #include "nn/dense.hpp"
@@ -13,7 +14,9 @@ struct MlpSpec {
   std::vector<int> hidden = {10, 10, 10, 10, 10};
   int outputs = 10;
   Activation activation = Activation::sigmoid;
-  float alpha = 0.2F;
+  // The hidden activation's parameter (leaky_relu's alpha, softplus's beta, ...); unset: the
+  // activation table's default (kLeakyReluAlpha for leaky_relu).
+  std::optional<float> alpha;
   Init init = Init::glorot_uniform;
 };
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autodiff/finite.hpp"
+
 namespace gradflow::nn {
 
 namespace {
@@ -27,17 +29,35 @@ const autodiff::Tensor& gradient_of(const autodiff::Var& p, std::string_view who
 }
 }  // namespace
 
+void Optimizer::check_updated(const autodiff::Var& parameter, std::string_view who) const {
+  const autodiff::Tensor& w = parameter.value();
+  const auto bad = autodiff::first_non_finite(w);
+  if (!bad) return;
+  const auto cols = static_cast<std::size_t>(w.cols());
+  const autodiff::Tensor& g = parameter.grad();
+  throw autodiff::NonFiniteError(fmt::format(
+      "{} update {}: parameter '{}' became {} at row {}, col {} of {} in the update (its gradient there was {})", who,
+      steps_, parameter.name(), w[*bad], *bad / cols, *bad % cols, autodiff::to_string(w.shape()),
+      *bad < g.size() ? g[*bad] : NAN));
+}
+
+std::string describe(const AdamOptions& o) {
+  return fmt::format("adam(lr={}, beta1={}, beta2={}, epsilon={})", o.learning_rate, o.beta1, o.beta2, o.epsilon);
+}
+
 Sgd::Sgd(std::vector<autodiff::Var> parameters, float learning_rate)
     : params_(std::move(parameters)), lr_(learning_rate) {
   check_parameters(params_, "sgd");
 }
 
 void Sgd::step() {
+  begin_step();
   for (auto& p : params_) {
     const float* g = gradient_of(p, "sgd").data();
     float* w = p.mutable_value().data();
     const std::size_t n = p.value().size();
     for (std::size_t i = 0; i < n; ++i) w[i] -= lr_ * g[i];
+    check_updated(p, "sgd");
   }
 }
 
@@ -51,7 +71,7 @@ Adam::Adam(std::vector<autodiff::Var> parameters, const AdamOptions& options)
 }
 
 void Adam::step() {
-  ++t_;
+  begin_step();
   beta1_power_ *= opt_.beta1;
   beta2_power_ *= opt_.beta2;
   const auto lr_t = static_cast<float>(opt_.learning_rate * std::sqrt(1.0 - beta2_power_) / (1.0 - beta1_power_));
@@ -67,6 +87,7 @@ void Adam::step() {
       v[i] = b2 * v[i] + (1.0F - b2) * g[i] * g[i];
       w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
     }
+    check_updated(params_[k], "adam");
   }
 }
 

@@ -3,18 +3,15 @@
 
 namespace gradflow::autodiff::ops {
 
-// TensorFlow's tf.nn.leaky_relu default slope. (The founding post's text says 0.01, but its
-// code called TensorFlow with this default.)
-inline constexpr float kLeakyReluDefaultAlpha = 0.2F;
-
-// y = x where x > 0, else alpha x   (0 < alpha < 1, an attribute)
+// y = x where x > 0, else alpha x   (0 < alpha < 1, an attribute; the op has no default:
+//                                    nn::kLeakyReluAlpha is the one a model uses)
 //
 // dy/dx = 1 where x > 0, else alpha (at x = 0 we pick alpha), so
 //   dx = dy * (x > 0 ? 1 : alpha)
 // Unlike relu, a negative input still passes back a fraction alpha of the gradient, so a
 // unit cannot "die".
 struct LeakyRelu final : Op {
-  explicit LeakyRelu(float alpha = kLeakyReluDefaultAlpha) : alpha_(alpha) {}
+  explicit LeakyRelu(float alpha) : alpha_(alpha) {}
   [[nodiscard]] float alpha() const { return alpha_; }
 
   [[nodiscard]] std::string_view name() const override { return "leaky_relu"; }
@@ -29,6 +26,6 @@ struct LeakyRelu final : Op {
   float alpha_;
 };
 
-Var leaky_relu(Var x, float alpha = kLeakyReluDefaultAlpha);
+Var leaky_relu(Var x, float alpha);
 
 }  // namespace gradflow::autodiff::ops

@@ -1,35 +1,87 @@
 // gradcheck itself: it passes every registered op and catches the usual mistakes.
-#include <cmath>
+#include <fmt/format.h>
 
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "autodiff/ops/all_ops.hpp"
 #include "test_helpers.hpp"
 
 using namespace gradflow::autodiff;
 
-TEST_CASE("every op in all_ops passes gradcheck on every shape case and several seeds", "[gradcheck]") {
-  // A newly registered op is checked here with no test code written.
-  for (const auto& info : ops::all_ops()) {
-    REQUIRE(info.op != nullptr);
-    REQUIRE(info.samples.size() == info.op->arity());
-    REQUIRE_FALSE(info.cases.empty());
-    for (std::size_t c = 0; c < info.cases.size(); ++c) {
-      for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-        const auto x = sample_operands(info, c, seed);
-        GradcheckOptions opts;
-        opts.seed = seed;
-        const auto result = gradcheck(*info.op, x, opts);
-        INFO(info.op->name() << ", case " << c << ", seed " << seed << ": " << result.message);
-        CHECK(result.passed);
-      }
-    }
+TEST_CASE("every entry of the op test table passes gradcheck and its forward examples", "[gradcheck]") {
+  // A newly registered op is checked here with no test code written. A failure reads, e.g.,
+  // "all_ops.cpp entry 15 (leaky_relu alpha=0.01), case 1, seed 1: gradcheck leaky_relu: ...".
+  const auto& table = ops::all_ops();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto result = check_entry(table[i], fmt::format("all_ops.cpp entry {} ({})", i + 1, ops::describe(table[i])));
+    INFO(result.message);
+    CHECK(result.passed);
   }
 }
 
-TEST_CASE("all_ops lists each op once, by a unique name", "[gradcheck]") {
-  std::vector<std::string_view> names;
-  for (const auto& info : ops::all_ops()) names.push_back(info.op->name());
-  std::sort(names.begin(), names.end());
-  CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
-  CHECK(names.size() >= 18);
+TEST_CASE("the op test table lists each entry once and checks each parameterised op at several values", "[gradcheck]") {
+  std::map<std::string, std::vector<std::string>, std::less<>> by_op;  // op name -> its entries
+  std::set<std::string> seen;
+  for (const auto& entry : ops::all_ops()) {
+    REQUIRE(entry.op != nullptr);
+    const std::string what = ops::describe(entry);
+    INFO("duplicate entry in all_ops.cpp: " << what);
+    CHECK(seen.insert(what).second);
+    by_op[std::string(entry.op->name())].push_back(what);
+    INFO(what << " has no forward example: add the values the maths gives for a few inputs");
+    CHECK_FALSE(entry.forward.empty());
+  }
+  for (const auto& [name, entries] : by_op) {
+    const bool parameterised = entries.front() != name;  // describe() adds the attributes
+    INFO("op " << name << " takes a parameter but all_ops.cpp checks it at " << entries.size()
+               << " value(s): add a line per value, at least 2");
+    CHECK((!parameterised || entries.size() >= 2));
+  }
+  CHECK(by_op.size() >= 18);
+}
+
+TEST_CASE("check_entry names the table entry, op and value when a parameterised op is wrong", "[gradcheck]") {
+  // A leaky_relu whose backward hard-codes alpha = 0.2: right at 0.2, wrong at any other value.
+  struct HardCodedLeaky final : Op {
+    float alpha;
+    explicit HardCodedLeaky(float a) : alpha(a) {}
+    [[nodiscard]] std::string_view name() const override { return "leaky_relu"; }
+    [[nodiscard]] std::string attributes() const override { return fmt::format("alpha={}", alpha); }
+    [[nodiscard]] std::size_t arity() const override { return 1; }
+    [[nodiscard]] Shape output_shape(std::span<const Shape> x) const override { return x[0]; }
+    void forward(const Operands& x, Tensor& y) const override {
+      for (std::size_t i = 0; i < y.size(); ++i) y[i] = x[0][i] > 0 ? x[0][i] : alpha * x[0][i];
+    }
+    [[nodiscard]] std::vector<Tensor> backward(const Operands& x, const Tensor& /*y*/, const Tensor& dy,
+                                               const GradMask& /*needed*/) const override {
+      Tensor dx(x[0].shape());
+      for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = x[0][i] > 0 ? dy[i] : 0.2F * dy[i];
+      return {dx};
+    }
+  };
+  const ops::OpEntry right{std::make_shared<HardCodedLeaky>(0.2F), {ops::Sample::away_from_zero}, {{{2, 3}}}, {}};
+  CHECK(check_entry(right, "entry 1").passed);
+  const ops::OpEntry wrong{std::make_shared<HardCodedLeaky>(0.5F), {ops::Sample::away_from_zero}, {{{2, 3}}}, {}};
+  const auto result = check_entry(wrong, "entry 2 (" + ops::describe(wrong) + ")");
+  INFO(result.message);
+  CHECK_FALSE(result.passed);
+  CHECK_THAT(result.message, Catch::StartsWith("entry 2 (leaky_relu alpha=0.5), case 1, seed 1: gradcheck leaky_relu"));
+}
+
+TEST_CASE("check_forward catches a forward that ignores its parameter, naming op and element", "[gradcheck]") {
+  // softplus at beta = 2 is not softplus at beta = 1: softplus_2(0) = ln(2) / 2.
+  const ops::ForwardExample at_zero{{Tensor::from_rows({{0.0F, 5.0F}})},
+                                    Tensor::from_rows({{0.34657359F, 5.0000227F}})};
+  CHECK(check_forward(ops::Softplus(2.0F), at_zero).passed);
+  const auto result = check_forward(ops::Softplus(1.0F), at_zero);
+  INFO(result.message);
+  CHECK_FALSE(result.passed);
+  CHECK_THAT(result.message, Catch::Contains("forward softplus beta=1") && Catch::Contains("element (0, 0)"));
+  // The example's shape must be y's.
+  const ops::ForwardExample wrong_shape{{Tensor::from_rows({{0.0F}})}, Tensor::from_rows({{0.0F, 1.0F}})};
+  CHECK_THAT(check_forward(ops::Relu{}, wrong_shape).message, Catch::Contains("[1 x 1]") && Catch::Contains("[1 x 2]"));
 }
 
 namespace {
@@ -146,8 +198,8 @@ TEST_CASE("gradcheck rejects the wrong number of operands and shapes that do not
 }
 
 TEST_CASE("sample_operands follows the sampling kinds and is repeatable", "[gradcheck]") {
-  const ops::OpInfo info{
-      std::make_shared<ops::Add>(), {ops::Sample::away_from_zero, ops::Sample::positive}, {{{4, 5}, {4, 5}}}};
+  const ops::OpEntry info{
+      std::make_shared<ops::Add>(), {ops::Sample::away_from_zero, ops::Sample::positive}, {{{4, 5}, {4, 5}}}, {}};
   const auto x = sample_operands(info, 0, 7);
   REQUIRE(x.size() == 2);
   CHECK(x[0][0] > 0.0F);
@@ -161,8 +213,8 @@ TEST_CASE("sample_operands follows the sampling kinds and is repeatable", "[grad
   CHECK(std::equal(x[0].values().begin(), x[0].values().end(), again[0].values().begin()));
   CHECK_THROWS_AS(sample_operands(info, 1, 7), std::out_of_range);
 
-  const ops::OpInfo labels{
-      std::make_shared<ops::Add>(), {ops::Sample::any, ops::Sample::one_hot_rows}, {{{6, 3}, {6, 3}}}};
+  const ops::OpEntry labels{
+      std::make_shared<ops::Add>(), {ops::Sample::any, ops::Sample::one_hot_rows}, {{{6, 3}, {6, 3}}}, {}};
   const auto t = sample_operands(labels, 0, 3)[1];
   for (int r = 0; r < t.rows(); ++r) {
     float row_sum = 0.0F;

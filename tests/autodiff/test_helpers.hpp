@@ -6,6 +6,15 @@
 
 #include "autodiff/autodiff.hpp"
 
+namespace gradflow::autodiff {
+// The tests' way to the Graph's private members (Graph declares it a friend).
+struct GraphTestAccess {
+  static void add_edge_unchecked(Graph& g, NodeId from, NodeId to, std::size_t position) {
+    g.add_edge_unchecked(from, to, position);
+  }
+};
+}  // namespace gradflow::autodiff
+
 namespace gradflow::autodiff::testing {
 
 // Every element of `actual` equals the row-major `expected`, within a relative 1e-5.
@@ -24,17 +33,12 @@ struct OpRun {
 
 // Calls op.forward and op.backward directly (no graph), every gradient requested.
 inline OpRun run_op(const Op& op, const std::vector<Tensor>& x, const Tensor& dy) {
-  std::array<const Tensor*, kMaxArity> ptrs{};
-  std::vector<Shape> shapes;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    ptrs[i] = &x[i];
-    shapes.push_back(x[i].shape());
-  }
-  const Operands operands(ptrs, x.size());
+  OperandList operands;
+  for (std::size_t i = 0; i < x.size(); ++i) operands.set(i, x[i], true);
   OpRun run;
-  run.y = Tensor(op.output_shape(shapes));
-  op.forward(operands, run.y);
-  run.dx = op.backward(operands, run.y, dy, GradMask());
+  run.y = Tensor(op.output_shape(operands.shape_list()));
+  op.forward(operands.view(), run.y);
+  run.dx = op.backward(operands.view(), run.y, dy, GradMask());
   return run;
 }
 

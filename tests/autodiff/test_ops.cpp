@@ -97,8 +97,8 @@ TEST_CASE("relu passes the gradient only where x is positive", "[ops]") {
   check_tensor(r.dx[0], M::from_rows({{0, 5, 0}}));
 }
 
-TEST_CASE("leaky_relu passes alpha times the gradient where x is negative, alpha 0.2 by default", "[ops]") {
-  const ops::LeakyRelu op;
+TEST_CASE("leaky_relu passes alpha times the gradient where x is negative", "[ops]") {
+  const ops::LeakyRelu op(0.2F);
   CHECK(op.alpha() == 0.2F);
   CHECK(op.attributes() == "alpha=0.2");
   const auto r = run_op(op, {M::from_rows({{-1, 2}})}, M::from_rows({{5, 5}}));
@@ -216,6 +216,7 @@ TEST_CASE("operators on Var build the matching ops", "[ops]") {
   Var w = g.parameter("w", M::from_rows({{1, 0}, {0, -1}}));
   Var h = relu(matmul(a, w) + row);
   check_tensor(h.value(), M::from_rows({{11, 18}, {13, 16}}));
-  CHECK(std::isfinite(mean(sigmoid(h) + tanh(h) + softplus(-h) + leaky_relu(h) + exp(-h) + square(h)).value().item()));
+  CHECK(std::isfinite(
+      mean(sigmoid(h) + tanh(h) + softplus(-h) + leaky_relu(h, 0.1F) + exp(-h) + square(h)).value().item()));
   CHECK(log(a).value()(0, 0) == 0.0F);
 }

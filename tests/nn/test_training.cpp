@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
@@ -29,7 +31,9 @@ Blobs make_blobs(int n, std::uint64_t seed) {
   return b;
 }
 
-nn::MlpSpec small_spec(nn::Activation a) { return nn::MlpSpec{8, {6, 6}, 4, a, 0.2F, nn::Init::glorot_uniform}; }
+nn::MlpSpec small_spec(nn::Activation a) {
+  return nn::MlpSpec{8, {6, 6}, 4, a, nn::kLeakyReluAlpha, nn::Init::glorot_uniform};
+}
 
 nn::TrainingOptions options(int batch, std::uint64_t seed) {
   nn::TrainingOptions o;
@@ -183,4 +187,27 @@ TEST_CASE("a batch written into input_batch trains exactly like a copied one", "
     REQUIRE(a == b);
   }
   CHECK_THROWS_WITH(in_place.input_batch(0), Catch::Contains("0 rows"));
+}
+
+TEST_CASE("a training step that blows up names its step number", "[nn][training][errors]") {
+  // SGD with a learning rate of 1e30 throws the weights far out; within a few steps a value,
+  // a gradient or an update overflows. The error must say in which step.
+  const Blobs data = make_blobs(16, 4);
+  nn::TrainingOptions o = options(16, 1);
+  o.optimizer = nn::OptimizerKind::sgd;
+  o.sgd_learning_rate = 1e30F;
+  nn::Classifier model(small_spec(nn::Activation::relu), o);
+  int failed_at = -1;
+  std::string message;
+  for (int step = 0; step < 20 && failed_at < 0; ++step) {
+    try {
+      model.train_step(data.images, data.labels);
+    } catch (const autodiff::NonFiniteError& e) {
+      failed_at = step;
+      message = e.what();
+    }
+  }
+  INFO(message);
+  REQUIRE(failed_at >= 0);
+  CHECK_THAT(message, Catch::StartsWith(fmt::format("training step {}: ", failed_at)));
 }

@@ -1,8 +1,13 @@
-#include "autodiff/metrics.hpp"
+#include "nn/metrics.hpp"
+
+#include <fmt/format.h>
 
 #include <stdexcept>
 
-namespace gradflow::autodiff {
+namespace gradflow::nn {
+
+using autodiff::ShapeError;
+using autodiff::to_string;
 
 namespace {
 int argmax_row(const float* row, int cols) {
@@ -67,15 +72,8 @@ float accuracy(const Tensor& logits, std::span<const std::uint8_t> labels) {
 }
 
 Tensor one_hot(std::span<const std::uint8_t> labels, int classes) {
-  Tensor out;
-  one_hot_into(labels, classes, out);
-  return out;
-}
-
-void one_hot_into(std::span<const std::uint8_t> labels, int classes, Tensor& out) {
   if (classes <= 0) throw std::out_of_range(fmt::format("one_hot: classes must be positive, got {}", classes));
-  out.resize({static_cast<int>(labels.size()), classes});
-  out.fill(0.0F);
+  Tensor out({static_cast<int>(labels.size()), classes}, 0.0F);
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] >= classes) {
       throw std::out_of_range(
@@ -83,6 +81,7 @@ void one_hot_into(std::span<const std::uint8_t> labels, int classes, Tensor& out
     }
     out[i * static_cast<std::size_t>(classes) + labels[i]] = 1.0F;
   }
+  return out;
 }
 
-}  // namespace gradflow::autodiff
+}  // namespace gradflow::nn

@@ -8,7 +8,9 @@
 
 #include "autodiff/tensor.hpp"
 
-namespace gradflow::autodiff {
+namespace gradflow::nn {
+
+using autodiff::Tensor;
 
 // For every row, the column of its largest value (the first one on a tie): the predicted class.
 // Throws ShapeError for a tensor without columns.
@@ -24,7 +26,5 @@ float accuracy(const Tensor& logits, std::span<const std::uint8_t> labels);
 // [n x classes], row i all zeros except a 1 in column labels[i]. Throws std::out_of_range
 // for a label >= classes.
 Tensor one_hot(std::span<const std::uint8_t> labels, int classes);
-// The same, written into `out` (resized, reusing its buffer): no allocation per training step.
-void one_hot_into(std::span<const std::uint8_t> labels, int classes, Tensor& out);
 
-}  // namespace gradflow::autodiff
+}  // namespace gradflow::nn
