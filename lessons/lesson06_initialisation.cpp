@@ -110,9 +110,9 @@ std::vector<int> histogram_depths(int depth) {
 // ---- Step 2: one forward and one backward at initialisation --------------------------------
 Scales measure_at_init(const Settings& s, const std::string& init, const std::string& activation, std::uint64_t seed,
                        const gradflow::mnist::DataSplit& data, bool keep) {
-  nn::MlpSpec spec{784,  std::vector<int>(static_cast<std::size_t>(s.depth), s.width),
-                   10,   nn::parse_activation(activation),
-                   0.2F, nn::parse_init(init)};
+  nn::MlpSpec spec{784,          std::vector<int>(static_cast<std::size_t>(s.depth), s.width),
+                   10,           nn::parse_activation(activation),
+                   std::nullopt, nn::parse_init(init)};
   nn::TrainingOptions options;
   options.batch_size = 1;  // the graph is built on one image; compute_gradients resizes it
   options.seed = seed;
@@ -156,9 +156,9 @@ struct Trained {
 
 Trained train_briefly(const Settings& s, const std::string& init, const std::string& activation,
                       const gradflow::mnist::DataSets& data) {
-  nn::MlpSpec spec{784,  std::vector<int>(static_cast<std::size_t>(s.depth), s.train_width),
-                   10,   nn::parse_activation(activation),
-                   0.2F, nn::parse_init(init)};
+  nn::MlpSpec spec{784,          std::vector<int>(static_cast<std::size_t>(s.depth), s.train_width),
+                   10,           nn::parse_activation(activation),
+                   std::nullopt, nn::parse_init(init)};
   nn::TrainingOptions options;
   options.batch_size = s.train_batch;
   options.seed = s.first_seed;

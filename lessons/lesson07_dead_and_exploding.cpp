@@ -56,7 +56,7 @@ struct Settings {
   int probe_images = 1000;
   int seeds = 3;
   std::uint64_t first_seed = 1;
-  float alpha = 0.2F;  // leaky ReLU's slope (TensorFlow's default)
+  float alpha = nn::kLeakyReluAlpha;  // leaky ReLU's slope (TensorFlow's default)
   // The exploding part.
   int explode_depth = 8;
   int explode_width = 32;
@@ -200,7 +200,9 @@ int lesson(int argc, char** argv) {
   gl::CommonOptions common;
   std::vector<std::string> lrs;
   for (double lr : s.learning_rates) lrs.push_back(lr_text(lr));
-  double alpha = s.alpha;
+  // The flag holds a double; going through the float's shortest text makes --help and the page
+  // show 0.2, not 0.20000000298023224.
+  double alpha = std::stod(fmt::format("{}", s.alpha));
   gl::Flags flags("lesson07_dead_and_exploding",
                   "Dead ReLU units under large learning rates and negative biases, leaky ReLU as the contrast; an "
                   "exploding gradient located by the NaN check and fixed by clipping.");

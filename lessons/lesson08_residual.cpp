@@ -31,6 +31,7 @@
 #include "lessons/runtime/seed_verdict.hpp"
 #include "lessons/runtime/stats.hpp"
 #include "mnist/dataset.hpp"
+#include "nn/metrics.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/residual.hpp"
 
@@ -107,7 +108,7 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
   run.seed = seed;
   for (int step = 0; step < s.steps; ++step) {
     batches.next_batch(g.input_value(x).values(), y);
-    g.input_value(labels) = ad::one_hot(y, 10);
+    g.input_value(labels) = nn::one_hot(y, 10);
     g.forward();
     g.backward(loss);
     if (step % s.log_every == 0 || step == s.steps - 1) {
@@ -140,7 +141,7 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
     const auto images = std::span(data.test.images).subspan(start * 784, static_cast<std::size_t>(s.batch) * 784);
     std::copy(images.begin(), images.end(), g.input_value(x).values().begin());
     g.forward();
-    const auto predicted = ad::argmax_rows(logits.value());
+    const auto predicted = nn::argmax_rows(logits.value());
     for (int r = 0; r < s.batch; ++r)
       correct += predicted[static_cast<std::size_t>(r)] == data.test.labels[start + static_cast<std::size_t>(r)];
     seen += static_cast<std::size_t>(s.batch);

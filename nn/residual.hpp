@@ -51,8 +51,8 @@ struct ResidualMlpSpec {
   int width = 64;  // the stem's output and every block's width
   int blocks = 20;
   int outputs = 10;
-  DenseOptions hidden{Activation::relu};  // the stem's and every block's f: activation, alpha, init
-  bool skip = true;                       // false: the plain net of the same depth
+  DenseOptions hidden{Activation::relu, std::nullopt, Init::glorot_uniform};  // the stem's and every block's f
+  bool skip = true;                                                           // false: the plain net of the same depth
 };
 
 // inputs -> stem (dense, width, activation) -> `blocks` blocks -> head (dense, outputs, linear).

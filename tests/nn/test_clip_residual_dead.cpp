@@ -79,7 +79,9 @@ struct BlockFixture {
   Var h;
   nn::ResidualBlock block;
   Var loss;
-  explicit BlockFixture(bool skip) : block(g, "block1", 3, nn::DenseOptions{nn::Activation::tanh}, skip, rng) {
+  explicit BlockFixture(bool skip)
+      : block(g, "block1", 3, nn::DenseOptions{nn::Activation::tanh, std::nullopt, nn::Init::glorot_uniform}, skip,
+              rng) {
     h = g.parameter("h", Tensor::from_rows({{0.5F, -0.3F, 0.8F}, {-0.2F, 0.9F, 0.1F}}));
     loss = autodiff::ops::mean(autodiff::ops::square(block(h)));
   }
@@ -142,7 +144,8 @@ TEST_CASE("the skip path hands dL/dy to the block's input unchanged", "[nn][resi
 TEST_CASE("a residual MLP names its layers and lists stem, blocks and head as parameters", "[nn][residual]") {
   Graph g;
   nn::Rng rng(2);
-  nn::ResidualMlpSpec spec{6, 4, 3, 2, nn::DenseOptions{nn::Activation::sigmoid}, true};
+  nn::ResidualMlpSpec spec{
+      6, 4, 3, 2, nn::DenseOptions{nn::Activation::sigmoid, std::nullopt, nn::Init::glorot_uniform}, true};
   nn::ResidualMlp net(g, spec, rng);
   Var x = g.input("x", Tensor({5, 6}, 0.5F));
   Var logits = net(x);
@@ -164,7 +167,7 @@ TEST_CASE("a unit is dead only when it is never positive on the whole probe set"
 
   nn::TrainingOptions options;
   options.batch_size = 4;
-  nn::Classifier c(nn::MlpSpec{5, {6, 6}, 3, nn::Activation::relu, 0.2F, nn::Init::glorot_uniform}, options);
+  nn::Classifier c(nn::MlpSpec{5, {6, 6}, 3, nn::Activation::relu, std::nullopt, nn::Init::glorot_uniform}, options);
   std::vector<float> images(20 * 5);
   std::vector<std::uint8_t> labels(20);
   nn::Rng rng(9);
