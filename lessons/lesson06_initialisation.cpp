@@ -492,9 +492,9 @@ int lesson(int argc, char** argv) {
       for (std::size_t l = 2; l <= last; ++l) every_step_shrinks &= glorot->act_std[l] < glorot->act_std[l - 1];
       if (k == 0) {
         measured = fmt::format(
-            "seed {}: He's std layer {}/layer 2 = {:.3g}; Glorot's per-layer factor {:.3f} (1/sqrt 2 = 0.707), "
-            "{} from layer 2 to {}, every layer {}",
-            seed, s.depth, he_ratio, factor, glorot->act_std[last] / glorot->act_std[1], s.depth,
+            "seed {}: He's std layer {}/layer 2 = {:.3g}; Glorot's std layer {}/layer 2 = {:.3g}, a factor {:.3f} "
+            "per layer (1/sqrt 2 = 0.707), every layer {}",
+            seed, s.depth, he_ratio, s.depth, glorot->act_std[last] / glorot->act_std[1], factor,
             every_step_shrinks ? "smaller than the one before" : "not always smaller");
       }
       tests.push_back({he_ratio > 0.5 && he_ratio < 2.0 && factor < 0.85 && every_step_shrinks});

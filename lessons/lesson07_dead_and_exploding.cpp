@@ -564,13 +564,10 @@ int lesson(int argc, char** argv) {
       p.x_label = "SGD step";
       p.y_label = panel == 0 ? "||g||" : "loss";
       p.log_y = true;
-      p.legend = "center right";
+      p.legend = panel == 0 ? "center right" : "";
       for (const ExplodeRun* r : {&plain, &clipped}) {
         fig::Series series;
-        series.title = r->clipped
-                           ? fmt::format("clipped to {:g}", s.clip_norm)
-                           : (r->failed_step >= 0 ? fmt::format("no clipping (non-finite at step {})", r->failed_step)
-                                                  : "no clipping");
+        series.title = r->clipped ? fmt::format("clipped to {:g}", s.clip_norm) : "no clipping";
         series.color = r->clipped ? "#009E73" : "#D55E00";
         series.style = r->clipped ? fig::Style::lines : fig::Style::linespoints;
         const auto& v = panel == 0 ? r->norm : r->loss;
@@ -581,6 +578,9 @@ int lesson(int argc, char** argv) {
         p.series.push_back(std::move(series));
       }
     }
+    f.footnote = plain.failed_step >= 0 ? fmt::format("no clipping: the NaN check stopped step {} ({} in {})",
+                                                      plain.failed_step, plain.op, plain.layer)
+                                        : "no clipping: finite for every step";
     report.figure(f);
   }
   report.value("exploding", {{"unclipped",
