@@ -181,6 +181,12 @@ Trained train_briefly(const Settings& s, const std::string& init, const std::str
   return {init, activation, acc, tail_loss / tail};
 }
 
+// "0.354 ± 0.005" in significant digits: the scales in this lesson span 40 orders of magnitude.
+std::string scale_text(const gl::Stats& st) {
+  if (!st.ok()) return "not finite";
+  return st.n > 1 ? fmt::format("{:.3g} ± {:.2g}", st.mean, st.std) : fmt::format("{:.3g}", st.mean);
+}
+
 // Mean and std over seeds of one per-layer curve, layer by layer.
 std::vector<gl::Stats> per_layer(const std::vector<const Scales*>& runs, std::vector<double> Scales::*curve) {
   std::vector<gl::Stats> out;
@@ -370,7 +376,7 @@ int lesson(int argc, char** argv) {
         table.rows.push_back({init, act, "not finite", "", "", "", ""});
         continue;
       }
-      table.rows.push_back({init, act, gl::format_stats(st[0].front(), 3), gl::format_stats(st[0].back(), 3),
+      table.rows.push_back({init, act, scale_text(st[0].front()), scale_text(st[0].back()),
                             act == "relu" ? "-" : gl::format_stats(st[3].back(), 2, 100, "%"),
                             fmt::format("{:.3g}", st[2].front().mean), fmt::format("{:.3g}", st[2].back().mean)});
     }
