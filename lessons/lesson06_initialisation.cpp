@@ -355,8 +355,9 @@ int lesson(int argc, char** argv) {
     report.figure(f);
   };
   curve_figure("activation_std", "Standard deviation of each hidden layer's output at initialisation", "std of a_l", 0,
-               "A flat line keeps the scale; a falling one collapses it, a rising one explodes it. Look at "
-               "relu: Glorot falls by a constant factor per layer, He stays flat.");
+               "How to read it: a flat line keeps the scale; a falling one collapses it, a rising one explodes "
+               "it. The theory predicts, for relu, a constant factor 1/sqrt 2 = 0.707 per layer with Glorot "
+               "and none with He; the claims below say what this run measured.");
   curve_figure("gradient_mean_abs",
                "Mean |dL/dW| of each weight layer at initialisation (the last is the output layer)", "mean |dL/dW_l|",
                2,
@@ -389,10 +390,10 @@ int lesson(int argc, char** argv) {
     f.name = "activation_histograms";
     f.title = "Activations at a few depths (seed " + std::to_string(s.first_seed) + ")";
     f.caption =
-        "tanh with N(0, 1): the values pile up at -1 and +1 (saturated, slope near 0). ReLU: "
-        "the positive outputs on a log axis; with Glorot each layer shifts them left by "
-        "log10(sqrt 2) = 0.15, with He they stay put. The exact zeros of ReLU (about half) "
-        "are left out.";
+        "The three cases the theory singles out: tanh with N(0, 1) (saturation would pile the values at "
+        "-1 and +1, where the slope is near 0), and ReLU with Glorot and with He, whose positive outputs "
+        "are shown on a log axis, where shrinking by 1/sqrt 2 per layer is a shift of 0.15 to the left. "
+        "ReLU's exact zeros are left out.";
     f.columns = 3;
     f.panel_width = 460;
     struct Case {

@@ -350,7 +350,7 @@ int lesson(int argc, char** argv) {
     f.title = "Units never positive on the probe set, during training (mean over hidden layers and seeds)";
     f.caption =
         "ReLU: these units are dead (no gradient from any probe image). Leaky ReLU: negative-side units, "
-        "which still receive alpha times the gradient and can recover.";
+        "which still receive alpha times the gradient and so can come back.";
     for (const std::string act : {"relu", "leaky_relu"}) {
       fig::Panel& p = f.panels.emplace_back();
       p.title = act == "relu" ? "ReLU: dead units" : "leaky ReLU: negative-side units";
@@ -386,8 +386,8 @@ int lesson(int argc, char** argv) {
     f.name = "accuracy_vs_learning_rate";
     f.title = "Test accuracy after training";
     f.caption =
-        "Where ReLU's accuracy falls to chance (10%), its units have died; leaky ReLU under the same "
-        "settings keeps learning. The isolated points are the negative-bias scenario.";
+        "Chance level is 10%. Compare each learning rate's ReLU point with its dead fraction above, and "
+        "with leaky ReLU's point at the same rate. The isolated points are the negative-bias scenario.";
     fig::Panel& p = f.panels.emplace_back();
     p.x_label = "Adam learning rate";
     p.y_label = "test accuracy (%)";

@@ -369,8 +369,9 @@ int lesson(int argc, char** argv) {
     report.figure(f);
   };
   per_block_figure("kernel_grad_per_block", "Mean |dL/dW| of each block's f", &BlockFlow::kernel_grad, "mean |dL/dW|",
-                   "Plain sigmoid: the gradient falls by orders of magnitude from the last block to the first. "
-                   "Residual: nearly flat, because the skip delivers dL/dy to every block.");
+                   "A line that falls to the left means the first blocks hear less than the last: compare its "
+                   "slope for the plain net (f's factor at every block) and the residual net (the skip adds "
+                   "dL/dy undamped at every block).");
   per_block_figure("input_grad_per_block", "Mean |dL/dh| arriving at each block's input", &BlockFlow::input_grad,
                    "mean |dL/dh|", "The gradient that reaches a block's input is what every block before it hears.");
   {
@@ -383,7 +384,7 @@ int lesson(int argc, char** argv) {
       p.title = act;
       p.x_label = "training step";
       p.y_label = "loss";
-      p.y_min = 0;
+      p.log_y = true;
       p.legend = "top right";
       for (bool skip : {false, true}) {
         for (const Run* r : runs_of(act, skip)) {
