@@ -292,6 +292,12 @@ int lesson(int argc, char** argv) {
     }
     return v;
   };
+  int non_finite = 0;
+  for (const auto& r : runs) non_finite += r.error.empty() ? 0 : 1;
+  report.text(
+      fmt::format("{} networks ({} initialisers x {} activations x {} seeds), each one forward and one "
+                  "backward pass over the {} images; {} of them hit a non-finite value.",
+                  runs.size(), kInits.size(), kActivations.size(), s.seeds, s.images, non_finite));
   for (const auto& r : runs) {
     if (!r.error.empty())
       report.text(fmt::format("{} + {}, seed {}: not finite: {}", r.init, r.activation, r.seed, r.error));
@@ -334,7 +340,7 @@ int lesson(int argc, char** argv) {
       p.x_label = "layer";
       p.y_label = y_label;
       p.log_y = true;
-      p.legend = act == "tanh" ? "bottom left" : "";
+      p.legend = act == "tanh" ? (which == 0 ? "bottom left" : "center right") : "";
       for (std::size_t i = 0; i < kInits.size(); ++i) {
         const auto& st = stats[{kInits[i], act}][static_cast<std::size_t>(which)];
         fig::Series series;

@@ -392,6 +392,8 @@ int lesson(int argc, char** argv) {
     p.x_label = "Adam learning rate";
     p.y_label = "test accuracy (%)";
     p.log_x = true;
+    p.x_min = s.learning_rates.front() / 2;
+    p.x_max = s.learning_rates.back() * 2;
     p.y_min = 0;
     p.y_max = 100;
     p.legend = "outside right top";
