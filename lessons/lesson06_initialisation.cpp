@@ -340,7 +340,10 @@ int lesson(int argc, char** argv) {
       p.x_label = "layer";
       p.y_label = y_label;
       p.log_y = true;
-      p.legend = act == "tanh" ? (which == 0 ? "bottom left" : "center right") : "";
+      // The legend goes where no curve runs: below tanh's activations, between ReLU's
+      // exploding and healthy gradients.
+      if (which == 0) p.legend = act == "tanh" ? "bottom left" : "";
+      if (which != 0) p.legend = act == "relu" ? "at graph 0.98, graph 0.86 right top" : "";
       for (std::size_t i = 0; i < kInits.size(); ++i) {
         const auto& st = stats[{kInits[i], act}][static_cast<std::size_t>(which)];
         fig::Series series;
