@@ -329,8 +329,11 @@ int lesson(int argc, char** argv) {
     const auto& su = summaries.back();
     table.rows.push_back({sc.activation, sc.name, gl::format_stats(su.final_never_positive, 1, 100, "%"),
                           gl::format_stats(su.zero_gradient, 1, 100, "%"), gl::format_stats(su.accuracy, 1, 100, "%")});
-    nlohmann::json per_layer = nlohmann::json::array();
-    for (const DeadRun* r : runs_of(sc)) per_layer.push_back(r->never_positive.back());
+    nlohmann::json per_layer = nlohmann::json::array(), over_training = nlohmann::json::array();
+    for (const DeadRun* r : runs_of(sc)) {
+      per_layer.push_back(r->never_positive.back());
+      over_training.push_back(r->never_positive);  // [probe][layer]
+    }
     scen_json.push_back({{"activation", sc.activation},
                          {"scenario", sc.name},
                          {"learning_rate", sc.learning_rate},
@@ -338,6 +341,8 @@ int lesson(int argc, char** argv) {
                          {sc.activation == "relu" ? "dead_fraction" : "negative_side_fraction",
                           {su.final_never_positive.mean, su.final_never_positive.std}},
                          {"final_per_layer_by_seed", per_layer},
+                         {"probe_steps", runs_of(sc).front()->probe_steps},
+                         {"per_layer_over_training_by_seed", over_training},
                          {"zero_gradient_fraction", {su.zero_gradient.mean, su.zero_gradient.std}},
                          {"test_accuracy", {su.accuracy.mean, su.accuracy.std}}});
   }

@@ -319,6 +319,17 @@ int lesson(int argc, char** argv) {
                             {"skip_share_per_block", over_training(*r, &BlockFlow::skip_share)},
                             {"f_share_per_block", over_training(*r, &BlockFlow::f_share)},
                             {"steps", r->steps},
+                            {"kernel_grad_by_step",
+                             [&] {
+                               // [logged step][block]: how each block's gradient evolved in training
+                               nlohmann::json by_step = nlohmann::json::array();
+                               for (const auto& flow : r->flow) {
+                                 nlohmann::json row = nlohmann::json::array();
+                                 for (const BlockFlow& b : flow) row.push_back(b.kernel_grad);
+                                 by_step.push_back(row);
+                               }
+                               return by_step;
+                             }()},
                             {"loss", r->loss}});
       }
       const auto a = gl::Stats::of(acc);

@@ -28,6 +28,11 @@ TEST_CASE("lesson07 --quick probes dead units, locates the overflow and judges c
     CHECK(frac[0].get<double>() >= 0.0);
     CHECK(frac[0].get<double>() <= 1.0);
     for (const auto& per_seed : sc.at("final_per_layer_by_seed")) CHECK(per_seed.size() == 5);
+    // Per layer over training: one row of 5 layers per probe step, for every seed.
+    for (const auto& per_seed : sc.at("per_layer_over_training_by_seed")) {
+      REQUIRE(per_seed.size() == sc.at("probe_steps").size());
+      for (const auto& probe : per_seed) CHECK(probe.size() == 5);
+    }
     // A leaky unit always gets alpha times the gradient: never an all-zero gradient column.
     if (!relu) CHECK(sc.at("zero_gradient_fraction")[0].get<double>() == 0.0);
   }

@@ -35,6 +35,8 @@ TEST_CASE("lesson08 --quick records both paths per block and draws the skip edge
   for (const auto& n : j.at("nets")) {
     for (const auto& r : n.at("runs")) {
       REQUIRE(r.at("kernel_grad_per_block").size() == 20);
+      REQUIRE(r.at("kernel_grad_by_step").size() == r.at("steps").size());
+      CHECK(r.at("kernel_grad_by_step").back().size() == 20);
       const auto& skip = r.at("skip_share_per_block");
       // A plain net has no skip path; a residual one hands a non-zero dL/dy to every block.
       for (const auto& v : skip) CHECK((n.at("net") == "plain" ? v.get<double>() == 0.0 : v.get<double>() > 0.0));
