@@ -16,6 +16,13 @@
 // then open out/lesson01/index.html (graph.png is the two-layer network, neuron.png part 1).
 // The matching text is docs/lessons/01-computation-graph.md.
 //
+// What to look for: the chain rule by hand (step 2) gives the same signed numbers the engine
+// stored; every gradient check passes; the diagrams' colours show how large a gradient reached
+// each node (hover a node in index.html for its exact value and gradient).
+//
+// The steps: 1 the neuron's graph, 2 the chain rule by hand, 3 a two-layer network from nn/'s
+// Dense layer, 4 every node printed, 5 checking the gradients, 6 the diagrams and the claims.
+//
 // Exit codes: 0 when every gradient check passes, 1 when one fails (the output folder is still
 // written, so you can look at the wrong gradients) or anything else goes wrong, 2 for a bad flag.
 
@@ -23,8 +30,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <functional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +38,8 @@
 #include "autodiff/viz/dot.hpp"
 #include "autodiff/viz/render.hpp"
 #include "lessons/runtime/lesson_runtime.hpp"
+#include "nn/dense.hpp"
+#include "nn/random.hpp"
 
 namespace {
 
@@ -68,47 +75,31 @@ Neuron build_neuron(Graph& g) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Part 2: a two-layer network on a batch of four examples.
+// Part 2: a two-layer network on a batch of four examples, from nn/'s Dense layer: its kernel
+// starts Glorot-uniform (tf.layers.dense's default, U(-l, l) with l = sqrt(6 / (fan_in +
+// fan_out)), which keeps the activations' variance roughly the same from layer to layer).
+// Everything a Dense layer creates is named "<name>/...": "layer1/kernel", "layer1/bias",
+// "layer1/matmul", "layer1/bias_add", "layer1/tanh", drawn inside one frame "layer1".
 // ---------------------------------------------------------------------------------------------
-
-// Glorot-uniform initial weights, as tf.layers.dense uses: U(-limit, limit) with
-// limit = sqrt(6 / (fan_in + fan_out)), which keeps the activations' variance roughly the same
-// from layer to layer.
-Tensor glorot_uniform(int fan_in, int fan_out, std::mt19937_64& rng) {
-  const double limit = std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
-  std::uniform_real_distribution<double> uniform(-limit, limit);
-  Tensor t({fan_in, fan_out});
-  for (float& v : t.values()) v = static_cast<float>(uniform(rng));
-  return t;
-}
-
-// A dense layer, y = activation(x kernel + bias). Everything created inside the Scope gets the
-// prefix "<name>/": the nodes "layer1/kernel", "layer1/bias", "layer1/matmul", "layer1/bias_add",
-// "layer1/tanh", and the diagram draws them inside one frame (a Graphviz cluster) "layer1".
-Var dense(Graph& g, std::string_view name, Var x, int units, std::mt19937_64& rng,
-          const std::function<Var(Var)>& activation = {}) {
-  Graph::Scope scope(g, name);
-  Var kernel = g.parameter("kernel", glorot_uniform(x.shape().cols, units, rng));
-  // Small non-zero biases (tf.layers.dense starts from zeros) so the printed values say more.
-  Tensor initial_bias({1, units});
-  for (int j = 0; j < units; ++j) initial_bias(0, j) = j % 2 == 0 ? 0.1F : -0.1F;
-  Var bias = g.parameter("bias", std::move(initial_bias));
-  Var y = matmul(x, kernel) + bias;  // [batch x units] + [1 x units] is bias_add
-  return activation ? activation(y) : y;
-}
-
-Var build_two_layer(Graph& g, std::mt19937_64& rng) {
+Var build_two_layer(Graph& g, gradflow::nn::Rng& rng) {
   Var x = g.input("x", Tensor::from_rows({{0.5F, -1.0F, 2.0F},  //
                                           {1.5F, 0.3F, -0.7F},
                                           {-0.2F, 0.8F, 0.1F},
                                           {-1.0F, -0.5F, 0.4F}}));
   // One-hot labels: examples 0 and 3 are class 0, examples 1 and 2 class 1.
   Var labels = g.input("labels", Tensor::from_rows({{1, 0}, {0, 1}, {0, 1}, {1, 0}}));
-  Var hidden = dense(g, "layer1", x, 4, rng, [](Var v) { return tanh(v); });
-  Var logits = dense(g, "layer2", hidden, 2, rng);  // no activation: raw scores ("logits")
+  gradflow::nn::DenseOptions hidden_options;
+  hidden_options.activation = gradflow::nn::Activation::tanh;
+  gradflow::nn::Dense layer1(g, "layer1", 3, 4, hidden_options, rng);
+  gradflow::nn::Dense layer2(g, "layer2", 4, 2, {}, rng);  // linear: raw scores ("logits")
+  // Small non-zero biases (Dense starts from zeros) so the printed values say more.
+  for (const gradflow::nn::Dense* layer : {&layer1, &layer2}) {
+    Tensor& bias = layer->bias().mutable_value();
+    for (int j = 0; j < bias.cols(); ++j) bias(0, j) = j % 2 == 0 ? 0.1F : -0.1F;
+  }
   // Softmax turns each row of logits into probabilities; cross-entropy is -ln(probability of
   // the true class), averaged over the batch. One fused op, [1 x 1].
-  return softmax_cross_entropy(logits, labels);
+  return softmax_cross_entropy(layer2(layer1(x)), labels);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,52 +224,54 @@ std::vector<OpCheck> op_checks(const Graph& g) {
 std::string pass_fail(bool passed) { return passed ? "PASS" : "FAIL"; }
 
 // ---------------------------------------------------------------------------------------------
-// One part of the lesson: print it, put it on the page, draw it.
+// Steps 4 to 6 for one part: every node, the two gradient checks, the diagram. Each table goes
+// to the console and the page from one report.table call.
 // ---------------------------------------------------------------------------------------------
-// Returns whether every gradient check of this part passed.
-bool report_part(Graph& g, Var loss, std::string_view stem, std::string_view title, const viz::ColorScale& scale,
-                 lessons::HtmlPage& page, lessons::OutputDir& out) {
-  bool passed = true;
-  fmt::print("Nodes after forward and backward (in the order the forward pass created them):\n\n{}\n",
-             lessons::format_table(kNodeHeaders, node_rows(g)));
-  page.add_heading("Every node: value and gradient", 3);
-  page.add_table(kNodeHeaders, node_rows(g));
+struct PartResult {
+  bool parameters_pass = true, ops_pass = true;
+  double worst_parameter_error = 0;
+  int parameters = 0, ops = 0;
+};
 
-  // 1. Each parameter's gradient against finite differences of the whole loss.
-  const std::vector<std::string> p_headers = {"parameter", "max |backward - finite difference|", "max |gradient|",
-                                              "result"};
-  Rows p_rows;
+PartResult report_part(lessons::Report& report, Graph& g, Var loss, std::string_view stem, std::string_view title,
+                       const viz::ColorScale& scale, std::string_view caption) {
+  PartResult r;
+  report.subsection("Every node: value and gradient");
+  report.table({kNodeHeaders, node_rows(g),
+                "Nodes after forward and backward, in the order the forward pass created "
+                "them:",
+                false});
+
+  // Each parameter's gradient against finite differences of the whole loss.
+  lessons::Table p{{"parameter", "max |backward - finite difference|", "max |gradient|", "result"}, {}, "", false};
   for (const ParameterCheck& c : finite_difference_check(g, loss)) {
-    p_rows.push_back(
+    p.rows.push_back(
         {c.name, fmt::format("{:.2e}", c.max_abs_error), fmt::format("{:.3e}", c.max_abs_grad), pass_fail(c.passed)});
-    passed = passed && c.passed;
+    r.parameters_pass = r.parameters_pass && c.passed;
+    r.worst_parameter_error = std::max(r.worst_parameter_error, c.max_abs_error);
+    ++r.parameters;
   }
-  fmt::print("Gradient check: each parameter entry nudged by +-eps, loss recomputed by forward():\n\n{}\n",
-             lessons::format_table(p_headers, p_rows));
-  page.add_heading("Gradient check of every parameter (central differences)", 3);
-  page.add_table(p_headers, p_rows);
+  report.subsection("Gradient check of every parameter (central differences)");
+  report.table(p);
 
-  // 2. Each op's backward on its own, at the values of this forward pass.
-  const std::vector<std::string> o_headers = {"node", "op", "max abs error", "result"};
-  Rows o_rows;
+  // Each op's backward on its own, at the values of this forward pass.
+  lessons::Table o{{"node", "op", "max abs error", "result"}, {}, "", false};
   for (const OpCheck& c : op_checks(g)) {
-    o_rows.push_back({c.node, c.op, fmt::format("{:.2e}", c.result.max_abs_error), pass_fail(c.result.passed)});
-    if (!c.result.passed) fmt::print("FAIL {}: {}\n", c.node, c.result.message);
-    passed = passed && c.result.passed;
+    o.rows.push_back({c.node, c.op, fmt::format("{:.2e}", c.result.max_abs_error), pass_fail(c.result.passed)});
+    if (!c.result.passed) report.text(fmt::format("FAIL {}: {}", c.node, c.result.message));
+    r.ops_pass = r.ops_pass && c.result.passed;
+    ++r.ops;
   }
-  fmt::print("gradcheck of every op at the values it saw in this forward pass:\n\n{}\n",
-             lessons::format_table(o_headers, o_rows));
-  page.add_heading("gradcheck of every op at this forward pass's values", 3);
-  page.add_table(o_headers, o_rows);
+  report.subsection("gradcheck of every op at this forward pass's values");
+  report.table(o);
 
-  // 3. The picture: DOT text from the Boost graph, rendered in-process to SVG and PNG.
+  // The picture: DOT text from the Boost graph, rendered in-process to SVG and PNG, inlined in
+  // the page so that hovering a node shows its exact value and gradient.
   viz::DotOptions options;
   options.title = std::string(title);
   options.scale = scale;
-  const auto files = viz::write_dot_svg_png(viz::to_dot(g, options), out.path(stem));
-  fmt::print("Wrote {}, {}, {} (into the staging folder; moved to --out at the end)\n\n", files[0].filename().string(),
-             files[1].filename().string(), files[2].filename().string());
-  return passed;
+  report.diagram(stem, viz::to_dot(g, options), caption);
+  return r;
 }
 
 // The chain rule on the neuron, step by step, with the numbers the engine computed. Each
@@ -324,33 +317,8 @@ std::string chain_rule_by_hand(const Neuron& n) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The narrative of index.html around the tables and pictures.
+// The lesson.
 // ---------------------------------------------------------------------------------------------
-void add_introduction(lessons::HtmlPage& page) {
-  page.add_paragraph(
-      "Every line of model code, such as <code>sigmoid(matmul(x, w) + b)</code>, adds a node to a "
-      "<b>computation graph</b> and computes its value straight away: that is the <b>forward pass</b>. "
-      "<code>graph.backward(loss)</code> then visits the same nodes in reverse order and applies the chain rule "
-      "at each one: the <b>backward pass</b>. When it is done every node holds dL/dx, the gradient of the loss "
-      "with respect to its value.");
-  page.add_heading("How to read the diagrams", 2);
-  page.add_raw(
-      "<ul>\n"
-      "<li><b>Arrows</b> point from an operand to the op that uses it, so data flows <b>upward</b>: inputs at the "
-      "bottom, the loss at the top. The gradient flows the opposite way, downward along the same arrows. A label "
-      "<code>x0</code>, <code>x1</code> says which operand of the op an arrow is (it matters: "
-      "<code>x - target</code> is not <code>target - x</code>).</li>\n"
-      "<li><b>Bold boxes</b> are parameters (what training changes), <b>grey notes</b> are inputs and labels (data, "
-      "no gradient), <b>ellipses</b> are ops.</li>\n"
-      "<li><b>Colour</b> is the node's mean |dL/dx| on a <b>log scale</b> (see the legend): dark violet means a "
-      "tiny gradient, yellow a large one, grey no gradient at all. Both diagrams share one scale, so their colours "
-      "compare.</li>\n"
-      "<li><b>Rounded frames</b> (clusters) are layers: everything created inside "
-      "<code>Graph::Scope(g, \"layer1\")</code> is named <code>layer1/...</code> and drawn inside the frame "
-      "<code>layer1</code>.</li>\n"
-      "</ul>");
-}
-
 int lesson(int argc, char** argv) {
   lessons::CommonOptions options;
   lessons::Flags flags("lesson01_computation_graph",
@@ -362,75 +330,90 @@ int lesson(int argc, char** argv) {
   if (!flags.parse(argc, argv)) return 0;
 
   // Created first: an unwritable --out fails here, before any work is done.
-  lessons::OutputDir out(options.out);
-  std::mt19937_64 rng(options.seed);
-
-  fmt::print("Lesson 01: the computation graph\n================================\n\n");
-  lessons::HtmlPage page("Lesson 01: the computation graph");
-  add_introduction(page);
+  lessons::Report report({"01_computation_graph", "Lesson 01: the computation graph",
+                          "What reverse-mode automatic differentiation does: the graph the forward pass builds, the "
+                          "chain rule the backward pass applies, checked against finite differences."},
+                         options);
+  report.setting("seed", options.seed, options.seed != 1);
+  report.html(
+      "<p>Every line of model code, such as <code>sigmoid(matmul(x, w) + b)</code>, adds a node to a "
+      "<b>computation graph</b> and computes its value straight away: that is the <b>forward pass</b>. "
+      "<code>graph.backward(loss)</code> then visits the same nodes in reverse order and applies the chain rule "
+      "at each one: the <b>backward pass</b>. When it is done every node holds dL/dx, the gradient of the loss "
+      "with respect to its value.</p>\n"
+      "<details><summary>How to read the diagrams</summary><ul>\n"
+      "<li><b>Arrows</b> point from an operand to the op that uses it, so data flows <b>upward</b>: inputs at the "
+      "bottom, the loss at the top. The gradient flows the opposite way. A label <code>x0</code>, <code>x1</code> "
+      "says which operand of the op an arrow is (<code>x - target</code> is not <code>target - x</code>).</li>\n"
+      "<li><b>Bold boxes</b> are parameters (what training changes), <b>grey notes</b> are inputs and labels (data, "
+      "no gradient), <b>ellipses</b> are ops.</li>\n"
+      "<li><b>Colour</b> is the node's mean |dL/dx| on a <b>log scale</b> (see the legend): dark violet a tiny "
+      "gradient, yellow a large one, grey none. Both diagrams share one scale. Tensors of up to four entries show "
+      "their values and gradients in full, with signs; hover any node for its exact numbers.</li>\n"
+      "<li><b>Rounded frames</b> are layers: everything created inside <code>Graph::Scope(g, \"layer1\")</code> "
+      "is named <code>layer1/...</code> and drawn inside the frame <code>layer1</code>.</li>\n"
+      "</ul></details>",
+      "Every line of model code adds a node to a computation graph and computes its value (the forward pass); "
+      "graph.backward(loss) applies the chain rule at every node in reverse order (the backward pass).");
 
   // Both graphs are built, run forward (while building) and backward first, so that one
   // colour scale can span the gradients of both diagrams.
   Graph neuron_graph;
-  const Neuron neuron = build_neuron(neuron_graph);
+  const Neuron neuron = build_neuron(neuron_graph);  // step 1
   neuron_graph.backward(neuron.loss);
 
+  gradflow::nn::Rng rng(options.seed);
   Graph net_graph;
-  const Var net_loss = build_two_layer(net_graph, rng);
+  const Var net_loss = build_two_layer(net_graph, rng);  // step 3
   net_graph.backward(net_loss);
 
   const viz::ColorScale scale = viz::merge(viz::gradient_scale(neuron_graph), viz::gradient_scale(net_graph));
 
   // Part 1.
-  fmt::print("Part 1: one neuron, y = sigmoid(x w + b), loss = mean((y - target)^2)\n\n");
-  page.add_heading("Part 1: one neuron", 2);
-  page.add_paragraph(
-      "<code>y = sigmoid(x w + b)</code> with <code>x</code> = [1 x 3], <code>w</code> = [3 x 1], <code>b</code> = "
-      "[1 x 1], and the squared error <code>loss = mean((y - target)^2)</code>. The numbers are fixed so you can "
-      "follow the chain rule by hand:");
+  report.section("Part 1: one neuron, y = sigmoid(x w + b), loss = mean((y - target)^2)");
+  report.text(
+      "x = [1 x 3], w = [3 x 1], b = [1 x 1]. The numbers are fixed so you can follow the chain rule by hand "
+      "(step 2), and compare each step with the number the engine stored:");
   const std::string by_hand = chain_rule_by_hand(neuron);
-  fmt::print("{}\n", by_hand);
-  page.add_code(by_hand);
-  page.add_figure("neuron.svg",
-                  "Part 1: the neuron's graph. Data flows up from x, w, b to the loss; the gradient "
-                  "flows back down. (neuron.png, neuron.dot)",
-                  "computation graph of one sigmoid neuron with a squared-error loss");
-  bool passed =
-      report_part(neuron_graph, neuron.loss, "neuron", "Part 1: one neuron, y = sigmoid(x w + b)", scale, page, out);
+  report.html(fmt::format("<pre><code>{}</code></pre>", lessons::html_escape(by_hand)), by_hand);
+  const PartResult neuron_result =
+      report_part(report, neuron_graph, neuron.loss, "neuron", "Part 1: one neuron, y = sigmoid(x w + b)", scale,
+                  "Part 1: the neuron's graph. Data flows up from x, w, b to the loss; the gradient flows back down.");
 
   // Part 2.
-  fmt::print("Part 2: two layers, x [4 x 3] -> dense 3->4, tanh -> dense 4->2 -> softmax cross-entropy\n\n");
-  fmt::print("loss = {:.4f} (ln 2 = {:.4f} is what guessing 50/50 would give)\n\n", net_loss.value().item(),
-             std::log(2.0));
-  page.add_heading("Part 2: a two-layer network", 2);
-  page.add_paragraph(fmt::format(
-      "A batch of four examples <code>x</code> [4 x 3] goes through <code>layer1</code> (dense 3&rarr;4, then "
-      "tanh) and <code>layer2</code> (dense 4&rarr;2, no activation: the logits), and softmax cross-entropy against "
-      "one-hot <code>labels</code> gives the loss, here {:.4f} (guessing 50/50 would give ln 2 = {:.4f}). The "
-      "kernels start Glorot-uniform from <code>--seed {}</code>. Note that <code>x</code> is used once, but a "
-      "value used twice would have two outgoing arrows, and backward would <b>add</b> the two gradients.",
+  report.section("Part 2: two layers, x [4 x 3] -> dense 3->4, tanh -> dense 4->2 -> softmax cross-entropy");
+  report.text(fmt::format(
+      "A batch of four examples x [4 x 3] goes through layer1 (dense 3->4, then tanh) and layer2 (dense 4->2, no "
+      "activation: the logits), and softmax cross-entropy against one-hot labels gives the loss, here {:.4f} "
+      "(guessing 50/50 would give ln 2 = {:.4f}). The kernels start Glorot-uniform from --seed {}. x is used once; "
+      "a value used twice would have two outgoing arrows, and backward would add the two gradients.",
       net_loss.value().item(), std::log(2.0), options.seed));
-  page.add_figure("graph.svg",
-                  "Part 2: the two-layer network. Each layer is a cluster; the colours show how large a gradient "
-                  "reached each node. (graph.png, graph.dot)",
-                  "computation graph of a two-layer network with clusters layer1 and layer2");
-  const bool net_passed = report_part(net_graph, net_loss, "graph",
-                                      "Part 2: two layers, tanh hidden layer, softmax cross-entropy", scale, page, out);
-  passed = passed && net_passed;
+  const PartResult net_result = report_part(
+      report, net_graph, net_loss, "graph", "Part 2: two layers, tanh hidden layer, softmax cross-entropy", scale,
+      "Part 2: the two-layer network. Each layer is a frame; the colours show how large a gradient reached each node.");
 
-  page.add_heading("Files in this folder", 2);
-  page.add_table({"file", "what it is"}, {{"graph.dot / graph.svg / graph.png", "the two-layer network (Part 2)"},
-                                          {"neuron.dot / neuron.svg / neuron.png", "the single neuron (Part 1)"},
-                                          {"index.html", "this page"}});
-  page.add_paragraph(
-      "The <code>.dot</code> files are Graphviz's text format: open one in a text editor to see the nodes and "
-      "edges the pictures were drawn from, or re-render it with <code>dot -Tsvg graph.dot</code>.");
-  out.write_text("index.html", page.str());
-  out.commit();
-
-  fmt::print("Gradient checks: {}\n", passed ? "all PASS" : "at least one FAIL");
-  fmt::print("Output: {}/index.html (graph.png: the two-layer network, neuron.png: the neuron)\n",
-             out.final_path().string());
+  // The lesson's claims: backward computes the derivative, as finite differences measure it.
+  report.section("What this run showed");
+  const std::string rule =
+      "holds if every entry's |backward - central difference| <= atol + rtol * max(|backward|, |difference|) "
+      "(gradcheck's float32 tolerances); fails otherwise";
+  for (const auto& [id, name, result] : {std::tuple{"neuron_gradients", "one neuron", neuron_result},
+                                         {"network_gradients", "the two-layer network", net_result}}) {
+    report.claim({id, fmt::format("backward gives the derivative of the loss for every parameter of {}", name),
+                  fmt::format("{} parameters checked, largest |backward - finite difference| {:.2e}", result.parameters,
+                              result.worst_parameter_error),
+                  rule, result.parameters_pass ? lessons::Verdict::holds : lessons::Verdict::fails, ""});
+  }
+  report.claim({"op_gradients", "every op's backward agrees with finite differences at the values it saw",
+                fmt::format("{} ops checked", neuron_result.ops + net_result.ops),
+                "gradcheck of each op node on its own operand values; " + rule,
+                neuron_result.ops_pass && net_result.ops_pass ? lessons::Verdict::holds : lessons::Verdict::fails, ""});
+  const bool passed =
+      neuron_result.parameters_pass && neuron_result.ops_pass && net_result.parameters_pass && net_result.ops_pass;
+  report.value("loss", {{"neuron", neuron.loss.value().item()}, {"network", net_loss.value().item()}});
+  report.value("gradient_checks_pass", passed);
+  report.text(fmt::format("Gradient checks: {}", passed ? "all PASS" : "at least one FAIL"));
+  report.finish();
   if (!passed) {
     fmt::print(stderr, "error: a gradient check failed: backward disagrees with finite differences (see above)\n");
     return 1;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "mnist/idx.hpp"
+#include "support/memory.hpp"
 
 namespace gradflow::mnist {
 namespace {
@@ -46,13 +47,23 @@ DataSplit slice(const DataSplit& from, std::size_t first, std::size_t last) {
 std::filesystem::path find_idx_file(const std::filesystem::path& dir, std::string_view name) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    throw DataError(fmt::format("MNIST folder {} does not exist or is not a folder; {}", dir.string(), kHowToGetData));
+    const std::string why = describe_missing_path(dir);
+    throw DataError(fmt::format("MNIST folder {} {}; {}", dir.string(),
+                                why.empty()             ? std::string("is not a folder")
+                                : why == "no such file" ? std::string("does not exist")
+                                                        : why,
+                                kHowToGetData));
   }
   const std::filesystem::path plain = dir / name;
   std::filesystem::path gz = plain;
   gz += ".gz";
-  if (std::filesystem::exists(plain, ec)) return plain;
-  if (std::filesystem::exists(gz, ec)) return gz;
+  const std::string plain_problem = describe_missing_path(plain);
+  if (plain_problem.empty()) return plain;
+  const std::string gz_problem = describe_missing_path(gz);
+  if (gz_problem.empty()) return gz;
+  // A broken symbolic link is not a missing file: say what is wrong with it.
+  if (plain_problem != "no such file") throw DataError(fmt::format("MNIST file {} {}", plain.string(), plain_problem));
+  if (gz_problem != "no such file") throw DataError(fmt::format("MNIST file {} {}", gz.string(), gz_problem));
   throw DataError(
       fmt::format("MNIST file missing: neither {} nor {} exists; {}", plain.string(), gz.string(), kHowToGetData));
 }
@@ -64,6 +75,11 @@ DataSplit read_split(const std::filesystem::path& images_file, const std::filesy
     throw IdxError(fmt::format("{}: holds {} images but its label file {} holds {} labels", images_file.string(),
                                images.count, labels_file.string(), labels.size()));
   }
+  // Floats take four times the bytes of the file's pixels: check before allocating them, so a
+  // file that claims a huge size is named instead of failing with std::bad_alloc.
+  support::require_memory(fmt::format("{} ({} images of {} x {} pixels, as floats)", images_file.string(), images.count,
+                                      images.rows, images.cols),
+                          support::saturating_product({images.pixels.size(), sizeof(float)}), "");
   DataSplit split;
   split.rows = images.rows;
   split.cols = images.cols;
@@ -77,7 +93,17 @@ DataSplit read_split(const std::filesystem::path& images_file, const std::filesy
   return split;
 }
 
-DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation_size) {
+void check_image_shape(const DataSplit& split, const std::filesystem::path& images_file,
+                       const std::optional<ImageShape>& expected) {
+  if (!expected || (split.rows == expected->rows && split.cols == expected->cols)) return;
+  throw DataError(fmt::format("{}: images are {} x {} pixels ({} values each), but {} x {} ({} values) are expected{}",
+                              images_file.string(), split.rows, split.cols, split.pixels_per_image(), expected->rows,
+                              expected->cols, static_cast<std::size_t>(expected->rows) * expected->cols,
+                              expected->why.empty() ? "" : fmt::format(" ({})", expected->why)));
+}
+
+DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation_size,
+                        std::optional<ImageShape> expected) {
   // Look for all four files first, so a half-filled folder is reported before any slow reading.
   const auto train_images = find_idx_file(dir, kTrainImagesFile);
   const auto train_labels = find_idx_file(dir, kTrainLabelsFile);
@@ -85,6 +111,7 @@ DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation
   const auto test_labels = find_idx_file(dir, kTestLabelsFile);
 
   DataSplit full_train = read_split(train_images, train_labels);
+  check_image_shape(full_train, train_images, expected);
   if (validation_size > full_train.size()) {
     throw DataError(fmt::format("validation size {} is larger than the training file {} ({} images)", validation_size,
                                 train_images.string(), full_train.size()));
@@ -99,6 +126,13 @@ DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation
                           full_train.labels.begin() + static_cast<std::ptrdiff_t>(validation_size));
   sets.train = std::move(full_train);
   sets.test = read_split(test_images, test_labels);
+  // Train and test images must have one size, whatever is expected: a model trained on one
+  // cannot be evaluated on the other.
+  check_image_shape(sets.test, test_images,
+                    expected ? expected
+                             : std::optional<ImageShape>(ImageShape{
+                                   sets.train.rows, sets.train.cols,
+                                   fmt::format("the size of the training images in {}", train_images.string())}));
   return sets;
 }
 

@@ -8,9 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -52,9 +54,25 @@ std::filesystem::path find_idx_file(const std::filesystem::path& dir, std::strin
 // Read one image file and its label file; their counts must agree.
 DataSplit read_split(const std::filesystem::path& images_file, const std::filesystem::path& labels_file);
 
+// The image size a consumer needs (a network's first layer takes rows * cols inputs), and why,
+// for the message: {28, 28, "the network's input layer has 784 units"}.
+struct ImageShape {
+  int rows = 28;
+  int cols = 28;
+  std::string why;
+};
+
 // Like TensorFlow's read_data_sets: the FIRST `validation_size` training images become the
 // validation split and the rest the training split; the test split is the t10k files.
-DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation_size = 5000);
+// Shapes are checked as the files are read, before anything trains: test images must have the
+// training images' size, and both must be `expected` when it is given. A mismatch throws
+// DataError naming the file and both sizes.
+DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation_size = 5000,
+                        std::optional<ImageShape> expected = std::nullopt);
+
+// Throws DataError naming `images_file` when `split`'s images are not `expected` (if given).
+void check_image_shape(const DataSplit& split, const std::filesystem::path& images_file,
+                       const std::optional<ImageShape>& expected);
 
 // Endless mini-batches from a split, like TensorFlow's DataSet.next_batch: the order is shuffled
 // before the first batch and reshuffled at the start of every epoch, so within an epoch each

@@ -129,23 +129,24 @@ class GzipStream {
   GzipStream& operator=(const GzipStream&) = delete;
 
   std::size_t read(unsigned char* out, std::size_t count) {
-    // zlib counts in 32-bit uInt, so large requests and inputs are fed in slices.
-    constexpr std::size_t kSlice = std::size_t{1} << 30;
     std::size_t produced = 0;
     while (produced < count && !ended_) {
-      if (zs_.avail_in == 0 && consumed_ < input_.size()) {
-        const std::size_t slice = std::min(input_.size() - consumed_, kSlice);
-        zs_.next_in = const_cast<Bytef*>(input_.data() + consumed_);  // zlib never writes through it
-        zs_.avail_in = static_cast<uInt>(slice);
-        consumed_ += slice;
-      }
+      if (zs_.avail_in == 0 && consumed_ < input_.size()) feed();
       const std::size_t want = std::min(count - produced, kSlice);
       zs_.next_out = out + produced;
       zs_.avail_out = static_cast<uInt>(want);
       const int rc = inflate(&zs_, Z_NO_FLUSH);
       produced += want - zs_.avail_out;
       if (rc == Z_STREAM_END) {
-        ended_ = true;  // the CRC-32 and length in the trailer have been verified by zlib
+        // One member ends here; its CRC-32 and length have been verified by zlib. RFC 1952 lets a
+        // gzip file hold several members one after another (`cat a.gz b.gz` is valid gzip, and
+        // gunzip outputs both), so if another member's magic 1f 8b follows, go on with it.
+        if (zs_.avail_in == 0 && consumed_ < input_.size()) feed();
+        if (zs_.avail_in >= 2 && zs_.next_in[0] == 0x1f && zs_.next_in[1] == 0x8b) {
+          if (inflateReset(&zs_) != Z_OK) fail(name_, "zlib could not start the next gzip member");
+          continue;
+        }
+        ended_ = true;
       } else if (rc == Z_BUF_ERROR) {
         // No progress possible with output space available: the input has run out.
         fail(name_, "truncated gzip data: the compressed stream ends before its end marker");
@@ -160,6 +161,15 @@ class GzipStream {
   std::size_t unread_input() const { return zs_.avail_in + (input_.size() - consumed_); }
 
  private:
+  // zlib counts in 32-bit uInt, so large inputs are fed in slices.
+  static constexpr std::size_t kSlice = std::size_t{1} << 30;
+  void feed() {
+    const std::size_t slice = std::min(input_.size() - consumed_, kSlice);
+    zs_.next_in = const_cast<Bytef*>(input_.data() + consumed_);  // zlib never writes through it
+    zs_.avail_in = static_cast<uInt>(slice);
+    consumed_ += slice;
+  }
+
   std::span<const unsigned char> input_;
   std::string_view name_;
   z_stream zs_{};
@@ -254,9 +264,10 @@ std::vector<std::uint8_t> parse(std::span<const unsigned char> bytes, Kind kind,
 
 std::vector<unsigned char> read_file(const std::filesystem::path& file) {
   const std::string name = file.string();
+  const std::string missing = describe_missing_path(file);
+  if (!missing.empty()) fail(name, missing);
   std::error_code ec;
   const auto status = std::filesystem::status(file, ec);
-  if (!std::filesystem::exists(status)) fail(name, "no such file");
   if (std::filesystem::is_directory(status)) fail(name, "is a directory, not an IDX file");
   const std::uintmax_t size = std::filesystem::file_size(file, ec);
   if (ec) fail(name, fmt::format("cannot read its size ({})", ec.message()));
@@ -272,6 +283,25 @@ std::vector<unsigned char> read_file(const std::filesystem::path& file) {
 }
 
 }  // namespace
+
+std::string describe_missing_path(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status link = fs::symlink_status(path, ec);
+  if (!fs::exists(link)) return ec && ec != std::errc::no_such_file_or_directory ? ec.message() : "no such file";
+  if (!fs::is_symlink(link)) return {};
+  (void)fs::status(path, ec);
+  if (!ec) return {};
+  std::error_code read_ec;
+  const fs::path target = fs::read_symlink(path, read_ec);
+  if (ec == std::errc::too_many_symbolic_link_levels) {
+    return fmt::format("is a symbolic link that loops (to '{}'; too many levels of symbolic links)", target.string());
+  }
+  if (ec == std::errc::no_such_file_or_directory) {
+    return fmt::format("is a dangling symbolic link: its target '{}' does not exist", target.string());
+  }
+  return fmt::format("is a symbolic link to '{}' that cannot be followed: {}", target.string(), ec.message());
+}
 
 IdxImages parse_idx_images(std::span<const unsigned char> bytes, std::string_view name) {
   Header header;

@@ -9,7 +9,8 @@
 //
 // So an image file starts with the magic number 0x00000803 (bytes, 3 dims: count, rows, cols)
 // and a label file with 0x00000801 (bytes, 1 dim: count). Files may also be gzip-compressed;
-// we recognise gzip by its first two bytes (1f 8b), not by the file name.
+// we recognise gzip by its first two bytes (1f 8b), not by the file name, and accept files of
+// several gzip members one after another, as RFC 1952 allows.
 //
 // Everything here treats the input as untrusted: a truncated, lying or corrupt file raises an
 // IdxError naming the file and the problem. The header's claimed size is checked against the
@@ -19,6 +20,7 @@
 #include <filesystem>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +50,11 @@ struct IdxImages {
 // Labels must lie in 0..9, since every data set this module serves has ten classes.
 IdxImages parse_idx_images(std::span<const unsigned char> bytes, std::string_view name);
 std::vector<std::uint8_t> parse_idx_labels(std::span<const unsigned char> bytes, std::string_view name);
+
+// Why `path` cannot be opened, or "" if it exists (following symbolic links): "no such file",
+// "is a dangling symbolic link: its target 'x' does not exist", "is a symbolic link that loops
+// ...". Used so that a broken link is not reported as a missing file.
+std::string describe_missing_path(const std::filesystem::path& path);
 
 // Read and parse a file (plain or gzip). Missing or unreadable files raise IdxError too.
 IdxImages read_idx_images(const std::filesystem::path& file);

@@ -53,6 +53,12 @@ std::string activation_names() {
   return names;
 }
 
+std::vector<std::string> activation_name_list() {
+  std::vector<std::string> names;
+  for (const ActivationInfo& row : kActivations) names.emplace_back(row.name);
+  return names;
+}
+
 Activation parse_activation(std::string_view name) {
   const ActivationInfo* row = find_row(name);
   if (row == nullptr) {

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "autodiff/graph.hpp"
 
@@ -61,6 +62,8 @@ std::string_view to_string(Activation a);
 Activation parse_activation(std::string_view name);
 // "linear, sigmoid, tanh, relu, leaky_relu or softplus": the table's names, for help texts.
 std::string activation_names();
+// The same names as a list, e.g. for a flag's allowed values.
+std::vector<std::string> activation_name_list();
 
 // The parameter value f is applied with: `parameter` if given, else the row's default.
 float parameter_value(Activation a, std::optional<float> parameter);

@@ -102,9 +102,28 @@ std::string_view last_component(std::string_view scope) {
   return slash == std::string_view::npos ? scope : scope.substr(slash + 1);
 }
 
+// Tensors with at most this many entries are shown in full, with their signs: a mean would
+// hide them (a bias of [0.1, -0.1] has mean 0; a gradient of -1.197 has mean |grad| 1.2).
+constexpr std::size_t kShownInFull = 4;
+// And in the tooltip (hover in an inline SVG), exactly, up to this many entries.
+constexpr std::size_t kTooltipEntries = 16;
+
+// "[0.1, -0.1]" (rows separated by ";"), each entry with `digits` significant digits.
+std::string entries(const Tensor& t, int digits, std::size_t limit) {
+  std::string s = "[";
+  const std::size_t n = std::min(limit, t.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) s += t.cols() > 0 && i % static_cast<std::size_t>(t.cols()) == 0 ? "; " : ", ";
+    s += fmt::format("{:.{}g}", t[i], digits);
+  }
+  if (n < t.size()) s += fmt::format(", ... {} more", t.size() - n);
+  return s + "]";
+}
+
 std::string value_summary(const Tensor& value) {
   if (value.empty()) return "empty";
   if (value.shape().is_scalar()) return fmt::format("= {:.4g}", value[0]);
+  if (value.size() <= kShownInFull) return entries(value, 3, kShownInFull);
   const double mean = static_cast<double>(sum(value)) / static_cast<double>(value.size());
   return fmt::format("mean {:.3g}", mean);
 }
@@ -237,7 +256,11 @@ class DotWriter {
         const double log10_value = *g > 0.0 ? std::log10(*g) : -std::numeric_limits<double>::infinity();
         fill = color_for(log10_value, scale_);
         font = text_color_for(log10_value, scale_);
-        lines.push_back(escape_html(fmt::format("mean |grad| {}", gradient_label(*g))));
+        // Small gradients with their signs (the chain rule by hand gives signed numbers);
+        // larger ones as the mean |grad| that also sets the colour.
+        lines.push_back(escape_html(n.grad.size() <= kShownInFull
+                                        ? fmt::format("grad {}", entries(n.grad, 3, kShownInFull))
+                                        : fmt::format("mean |grad| {}", gradient_label(*g))));
       } else {
         fill = kNoGradientColor;
         if (n.kind == NodeKind::op || n.kind == NodeKind::parameter) lines.emplace_back(kNoGradientText);
@@ -247,8 +270,20 @@ class DotWriter {
     return fmt::format(
         "{} [shape={}, style=\"{}\", penwidth={}, color=\"{}\", fillcolor=\"{}\", fontcolor=\"{}\", "
         "tooltip={}, label=<{}>];",
-        quoted(n.name), style.shape, style.style, style.penwidth, style.border, fill, font,
-        quoted(fmt::format("{} ({})", n.name, n.op ? n.op->name() : to_string(n.kind))), fmt::join(lines, "<BR/>"));
+        quoted(n.name), style.shape, style.style, style.penwidth, style.border, fill, font, quoted(tooltip(n)),
+        fmt::join(lines, "<BR/>"));
+  }
+
+  // What hovering the node shows: its exact values and gradient (up to kTooltipEntries each).
+  static std::string tooltip(const Node& n) {
+    std::string t =
+        fmt::format("{} ({}) {}", n.name, n.op ? n.op->name() : to_string(n.kind), to_string(n.value.shape()));
+    if (!n.value.empty()) t += "\nvalue " + entries(n.value, 6, kTooltipEntries);
+    if (!n.grad.empty()) {
+      t += "\ndL/dx " + entries(n.grad, 6, kTooltipEntries);
+      if (const auto g = mean_abs_gradient(n)) t += fmt::format("\nmean |dL/dx| {:.6g}", *g);
+    }
+    return t;
   }
 
   const Graph& graph_;

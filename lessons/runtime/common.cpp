@@ -4,8 +4,13 @@
 
 #include <cstdio>
 #include <exception>
+#include <limits>
+#include <new>
 #include <string_view>
 #include <system_error>
+
+#include "support/interrupt.hpp"
+#include "support/standard_output.hpp"
 
 #ifndef GRADFLOW_SOURCE_DIR
 #error "GRADFLOW_SOURCE_DIR must be defined by the build (see lessons/runtime/CMakeLists.txt)"
@@ -32,7 +37,23 @@ std::filesystem::path default_data_dir() {
   return std::filesystem::path(GRADFLOW_SOURCE_DIR) / "data" / "mnist";
 }
 
+std::uint64_t dense_training_bytes(const std::vector<std::uint64_t>& widths, std::uint64_t batch) {
+  std::uint64_t parameters = 0, units = 0;
+  const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    if (i > 0) {
+      const std::uint64_t layer = support::saturating_product({widths[i - 1] + 1, widths[i]});  // kernel + bias
+      parameters = layer > max - parameters ? max : parameters + layer;
+    }
+    units = widths[i] > max - units ? max : units + widths[i];
+  }
+  const std::uint64_t a = support::saturating_product({parameters, 4, sizeof(float)});
+  const std::uint64_t b = support::saturating_product({units, batch, 4, sizeof(float)});
+  return a > max - b ? max : a + b;
+}
+
 int run_main(int argc, char** argv, const std::function<int(int, char**)>& body) {
+  support::install_interrupt_handler();
   // Whatever goes wrong, print it after what the lesson has printed so far, not before it.
   auto report = [](std::string_view message) noexcept {
     try {
@@ -41,8 +62,18 @@ int run_main(int argc, char** argv, const std::function<int(int, char**)>& body)
     } catch (...) {  // stderr itself failed: nothing more we can say
     }
   };
+  // A failed write to stdout surfaces as fmt's "cannot write to file"; name the stream instead.
+  auto describe = [](const std::exception& e) -> std::string {
+    const auto* system = dynamic_cast<const std::system_error*>(&e);
+    if (system != nullptr && std::ferror(stdout) != 0) {
+      return fmt::format("cannot write to standard output: {}", system->code().message());
+    }
+    return e.what();
+  };
   try {
-    return body(argc, argv);
+    const int code = body(argc, argv);
+    support::flush_standard_output();
+    return code;
   } catch (const UsageError& e) {
     report(e.what());
     try {
@@ -54,8 +85,13 @@ int run_main(int argc, char** argv, const std::function<int(int, char**)>& body)
     } catch (...) {  // stderr itself failed: nothing more we can say
     }
     return 2;
+  } catch (const std::bad_alloc&) {
+    report(
+        "out of memory: the run asked for more memory than this machine could give; use smaller sizes (fewer "
+        "units, layers, seeds or parallel jobs)");
+    return 1;
   } catch (const std::exception& e) {
-    report(e.what());
+    report(describe(e));
     return 1;
   } catch (...) {
     report("an unknown exception was thrown");

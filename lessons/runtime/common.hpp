@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "lessons/runtime/flags.hpp"
+#include "support/memory.hpp"
 
 namespace gradflow::lessons {
 
@@ -27,9 +29,26 @@ void add_common_flags(Flags& flags, CommonOptions& options, std::string_view les
 // tree (the folder scripts/fetch-mnist.sh fills).
 std::filesystem::path default_data_dir();
 
+// Memory a dense network with these layer widths (input first, e.g. {784, 10, 10, 10}) needs
+// to train on batches of `batch` with Adam: parameters, their gradients and Adam's two moments
+// (4 floats per parameter), plus every layer's activations and gradients for the batch (4
+// floats per unit per sample: pre-activation, activation and their gradients). A lower bound,
+// for require_memory() before any training starts; saturates instead of overflowing.
+std::uint64_t dense_training_bytes(const std::vector<std::uint64_t>& widths, std::uint64_t batch);
+
+// Throws a clear error before allocating when a flag asks for more memory than the machine has:
+//   require_memory(fmt::format("--hidden {} ({} layers, batch {})", ...), bytes * jobs,
+//                  "lower --hidden or --jobs");
+// -> "error: --hidden 100000 (...) needs 640 GB of memory, but this machine has 22 GB available; ..."
+using support::require_memory;
+
 // Runs `body(argc, argv)` and returns its exit code. Never lets an exception escape:
 //   UsageError       -> "error: <message>" and the usage on stderr, exit code 2
 //   std::exception   -> "error: <message>" on stderr, exit code 1
+//   std::bad_alloc   -> "error: out of memory ..." (a size check missed it), exit code 1
+// Standard output is flushed and checked at the end: `lesson > /dev/full` fails with
+// "cannot write to standard output: No space left on device" and exit code 1. Ctrl-C and
+// SIGTERM remove the unfinished output folder and exit 130 and 143.
 //
 //   int main(int argc, char** argv) { return gradflow::lessons::run_main(argc, argv, lesson); }
 int run_main(int argc, char** argv, const std::function<int(int, char**)>& body);

@@ -18,7 +18,7 @@ constexpr std::string_view kStyle = R"css(
 * { box-sizing: border-box; }
 body { margin: 0; background: #fff; color: var(--ink);
        font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 960px; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+main { max-width: 1040px; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
 h1 { font-size: 2rem; line-height: 1.25; margin: 0 0 1rem; padding-bottom: .5rem; border-bottom: 1px solid var(--line); }
 h2 { font-size: 1.5rem; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.2rem; margin: 1.75rem 0 .5rem; }
@@ -62,7 +62,7 @@ table.prose td { white-space: normal; }
 .verdict-mixed { border-left-color: #9a6700; } .verdict-mixed .badge { background: #9a6700; }
 .verdict-inconclusive .badge, .verdict-not_tested .badge { background: #6e7781; }
 .svgwrap { overflow-x: auto; text-align: center; }
-figure.diagram, details.diagram { width: auto; left: auto; transform: none; }
+details.diagram { width: auto; left: auto; transform: none; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 3rem; border-top: 1px solid var(--line); padding-top: .75rem; }
 )css";
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -77,6 +78,8 @@ std::string claim_html(const Claim& c) {
 Report::Report(LessonInfo info, const CommonOptions& common)
     : info_(std::move(info)), out_(std::make_unique<OutputDir>(common.out)) {
   summary_["lesson"] = info_.id;
+  summary_["title"] = info_.title;  // the course page shows these two
+  summary_["summary"] = info_.summary;
   summary_["settings"] = nlohmann::json::object();
   summary_["claims"] = nlohmann::json::array();
   fmt::print("{}\n{}\n", info_.title, info_.summary);
@@ -88,7 +91,14 @@ Report::~Report() = default;
 void Report::page(std::string html) { body_ += std::move(html); }
 
 void Report::setting(std::string_view key, nlohmann::json value, bool differs_from_default) {
-  const std::string text = value.is_string() ? value.get<std::string>() : json_text(value, -1);
+  std::string text;
+  if (value.is_string()) {
+    text = value.get<std::string>();
+  } else if (value.is_array() && std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); })) {
+    for (const auto& v : value) text += (text.empty() ? "" : ", ") + v.get<std::string>();
+  } else {
+    text = json_text(value, -1);
+  }
   std::string shown = text;
   while (!shown.empty() && shown.back() == '\n') shown.pop_back();
   summary_["settings"][std::string(key)] = std::move(value);
@@ -138,14 +148,16 @@ void Report::table(const Table& t) {
   page(h + "</tbody></table></div>\n");
 }
 
-void Report::figure(const figures::Figure& f) {
+void Report::figure(const figures::Figure& f, bool folded) {
   figures::render(f, out_->staging_path());
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
+  if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
       "<figure><a href=\"{0}.svg\"><img src=\"{0}.svg\" alt=\"{1}\" loading=\"lazy\"></a>"
       "<figcaption><b>{1}.</b> {2} <span class=\"files\">[<a href=\"{0}.svg\">SVG</a> · <a href=\"{0}.png\">PNG</a> · "
       "<a href=\"{0}.gp\">{0}.gp</a> · <a href=\"{0}.dat\">{0}.dat</a>]</span></figcaption></figure>\n",
       e(f.name), e(f.title), e(f.caption)));
+  if (folded) page("</details>\n");
   files_.emplace_back(f.name + ".gp / .dat / .svg / .png",
                       "figure \"" + f.title + "\": its gnuplot script, its numbers and the pictures (gnuplot " +
                           f.name + ".gp redraws it here)");
@@ -231,24 +243,31 @@ int Report::finish() {
     top += fmt::format(" · <a href=\"../../{0}\">the lesson's text ({0})</a></nav>\n", me->doc_page);
   }
   if (!setting_rows_.empty()) {
-    top +=
-        "<details class=\"settings\" open><summary>Settings of this run</summary><div class=\"table-wrap\"><table>"
-        "<thead><tr><th>setting</th><th>value</th><th></th></tr></thead><tbody>\n";
+    std::size_t changed = 0;
+    for (const auto& row : setting_rows_) changed += row[2].empty() ? 0 : 1;
+    top += fmt::format(
+        "<details class=\"settings\"><summary>Settings of this run ({} settings; {})</summary>"
+        "<div class=\"table-wrap\"><table><thead><tr><th>setting</th><th>value</th>{}</tr></thead><tbody>\n",
+        setting_rows_.size(),
+        changed == 0 ? std::string("all at the lesson's defaults") : fmt::format("{} changed by flags", changed),
+        changed ? "<th></th>" : "");
     for (const auto& row : setting_rows_) {
-      top += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td></tr>\n", row[2].empty() ? "" : " class=\"changed\"",
-                         e(row[0]), e(row[1]), e(row[2]));
+      top += fmt::format("<tr{}><td>{}</td><td>{}</td>{}</tr>\n", row[2].empty() ? "" : " class=\"changed\"", e(row[0]),
+                         e(row[1]), changed ? fmt::format("<td>{}</td>", e(row[2])) : "");
     }
     top += "</tbody></table></div></details>\n";
   }
   page.add_raw(top);
   page.add_raw(body_);
-  std::string files = "<h2>Files in this folder</h2>\n<ul>\n";
+  std::string files =
+      "<h2>Files in this folder</h2>\n<details><summary>What each file holds (every figure can be redrawn from "
+      "its .gp and .dat, every diagram from its .dot)</summary><ul>\n";
   files += "<li><code>index.html</code>: this page.</li>\n";
   files +=
       "<li><code>summary.json</code>: the settings, the claims with their verdicts and rules, and the "
       "lesson's numbers.</li>\n";
   for (const auto& [name, what] : files_) files += fmt::format("<li><code>{}</code>: {}</li>\n", e(name), e(what));
-  page.add_raw(files + "</ul>\n");
+  page.add_raw(files + "</ul></details>\n");
   out_->write_text("index.html", page.str());
   out_->commit();
   fmt::print("\nwrote {}\n", (out_->final_path() / "index.html").string());

@@ -81,7 +81,8 @@ class Report {
   void subsection(std::string_view title);
   void text(std::string_view paragraph);
   void table(const Table& t);
-  void figure(const figures::Figure& f);
+  // `folded`: inside a closed <details> (figures a learner opens on demand).
+  void figure(const figures::Figure& f, bool folded = false);
   // Renders stem NAME (.dot, .svg, .png) with Graphviz. On the page the SVG is inlined, so
   // hovering a node shows its Graphviz tooltip; `folded` puts it in a closed <details> (for
   // large graphs), with a link to open it full size.

@@ -6,8 +6,11 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "lessons/runtime/flags.hpp"
+#include "tensorboard/event_writer.hpp"
 
 namespace gradflow::lessons {
 
@@ -31,12 +34,77 @@ void check_logged_steps(long iterations, long log_every) {
       log_every, iterations, steps, kMaxLoggedSteps, smallest));
 }
 
-std::unique_ptr<ScalarSink> make_tensorboard_sink(const std::filesystem::path&) {
-  // Wired to gradflow::tensorboard::EventWriter once that module is in the tree.
-  return nullptr;
+std::string tensorboard_tag(std::string_view csv_tag) {
+  if (csv_tag == "acc") return "accuracy";
+  // "<prefix><layer number>" -> "layer<number>/<name>"
+  static constexpr std::pair<std::string_view, std::string_view> kPerLayer[] = {
+      {"bias_mean_", "bias_grad_mean"}, {"weight_mean_", "kernel_mean"},      {"mean_", "kernel_grad_mean"},
+      {"dead_", "dead_fraction"},       {"saturated_", "saturated_fraction"},
+  };
+  for (const auto& [prefix, name] : kPerLayer) {
+    if (!csv_tag.starts_with(prefix)) continue;
+    const std::string_view layer = csv_tag.substr(prefix.size());
+    if (!layer.empty() && layer.find_first_not_of("0123456789") == std::string_view::npos)
+      return fmt::format("layer{}/{}", layer, name);
+  }
+  return std::string(csv_tag);
 }
 
-bool tensorboard_available() { return false; }
+namespace {
+
+// One TensorBoard run per scenario and seed: DIR/<scenario>/seed<N>/, as TensorBoard lists runs
+// by folder. Writers are opened when a run logs its first value.
+class TensorBoardSink final : public ScalarSink {
+ public:
+  explicit TensorBoardSink(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir_, ec) && !std::filesystem::is_directory(dir_, ec))
+      throw std::runtime_error(fmt::format("--tensorboard {}: that is a file, not a folder", dir_.string()));
+    std::filesystem::create_directories(dir_, ec);
+    if (ec)
+      throw std::runtime_error(
+          fmt::format("--tensorboard {}: cannot create that folder: {}", dir_.string(), ec.message()));
+  }
+  void scalar(std::string_view scenario, std::uint64_t seed, long step, std::string_view tag, double value) override {
+    writer(scenario, seed).scalar(tensorboard_tag(tag), step, static_cast<float>(value));
+  }
+  void histogram(std::string_view scenario, std::uint64_t seed, long step, std::string_view tag,
+                 std::span<const float> values) override {
+    // TensorBoard histograms hold finite numbers only. A diverging run (lesson 07) can produce
+    // inf or NaN gradients: those are left out of the histogram and counted in a scalar
+    // "<tag>_nonfinite" beside it, so the chart is drawn and nothing is hidden.
+    std::vector<float> finite;
+    finite.reserve(values.size());
+    for (float v : values)
+      if (std::isfinite(v)) finite.push_back(v);
+    auto& w = writer(scenario, seed);
+    w.histogram(tag, step, finite);
+    if (finite.size() != values.size())
+      w.scalar(fmt::format("{}_nonfinite", tag), step, static_cast<float>(values.size() - finite.size()));
+  }
+  void flush() override {
+    for (auto& [key, w] : writers_) w.flush();
+  }
+
+ private:
+  tensorboard::EventWriter& writer(std::string_view scenario, std::uint64_t seed) {
+    const auto key = std::make_pair(std::string(scenario), seed);
+    auto it = writers_.find(key);
+    if (it == writers_.end())
+      it = writers_.emplace(key, tensorboard::EventWriter(dir_ / key.first / fmt::format("seed{}", seed))).first;
+    return it->second;
+  }
+  std::filesystem::path dir_;
+  std::map<std::pair<std::string, std::uint64_t>, tensorboard::EventWriter> writers_;
+};
+
+}  // namespace
+
+std::unique_ptr<ScalarSink> make_tensorboard_sink(const std::filesystem::path& dir) {
+  return std::make_unique<TensorBoardSink>(dir);
+}
+
+bool tensorboard_available() { return true; }
 
 TrainingLog::TrainingLog(const std::filesystem::path& scalars_csv, const std::filesystem::path& histograms_csv)
     : scalars_path_(scalars_csv), histograms_path_(histograms_csv) {

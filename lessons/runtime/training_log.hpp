@@ -36,8 +36,18 @@ class ScalarSink {
 
 // A sink writing DIR/<scenario>/seed<N>/events.out.tfevents.* files; nullptr when this build
 // has no TensorBoard writer (then --tensorboard is refused with a clear message).
+// Creates DIR at once (throws std::runtime_error naming it when impossible), so a bad
+// --tensorboard fails before training rather than after. Files already in DIR are never touched:
+// each run folder gets a new event file.
 std::unique_ptr<ScalarSink> make_tensorboard_sink(const std::filesystem::path& dir);
 bool tensorboard_available();
+
+// The TensorBoard tag of a scalars.csv tag, grouped per layer the way TensorBoard groups charts
+// (by the part before the first '/'): "acc" -> "accuracy", "mean_3" -> "layer3/kernel_grad_mean",
+// "bias_mean_3" -> "layer3/bias_grad_mean", "weight_mean_3" -> "layer3/kernel_mean",
+// "dead_3" -> "layer3/dead_fraction", "saturated_3" -> "layer3/saturated_fraction"; any other
+// tag ("loss") is kept as it is.
+std::string tensorboard_tag(std::string_view csv_tag);
 
 // The most logged steps per run a lesson keeps (per run, summed over all tags).
 inline constexpr long kMaxLoggedSteps = 1000;

@@ -4,12 +4,11 @@
 #include <zlib.h>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+
+#include "support/atomic_file.hpp"
 
 namespace gradflow::mnist {
 namespace {
@@ -68,12 +67,8 @@ void write_png(const std::filesystem::path& file, const GrayImage& image) {
     std::filesystem::create_directories(file.parent_path(), ec);
     if (ec) throw std::runtime_error(fmt::format("{}: cannot create its folder ({})", file.string(), ec.message()));
   }
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out)
-    throw std::runtime_error(fmt::format("{}: cannot open for writing ({})", file.string(), std::strerror(errno)));
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) throw std::runtime_error(fmt::format("{}: write failed", file.string()));
+  // Temp file + rename: a full disk or a kill leaves the previous picture, never a truncated one.
+  support::write_file_atomically(file, bytes);
 }
 
 }  // namespace gradflow::mnist

@@ -17,8 +17,8 @@ struct GrayImage {
   std::uint8_t& at(std::size_t x, std::size_t y) { return pixels[y * width + x]; }
 };
 
-// The PNG file as bytes, and writing it (creating parent folders). Throws std::runtime_error
-// naming the file when it cannot be written.
+// The PNG file as bytes, and writing it atomically (creating parent folders). Throws
+// std::runtime_error naming the file and the cause when it cannot be written.
 std::vector<unsigned char> encode_png(const GrayImage& image);
 void write_png(const std::filesystem::path& file, const GrayImage& image);
 

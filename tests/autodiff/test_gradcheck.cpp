@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -40,6 +41,23 @@ TEST_CASE("the op test table lists each entry once and checks each parameterised
     CHECK((!parameterised || entries.size() >= 2));
   }
   CHECK(by_op.size() >= 18);
+}
+
+TEST_CASE("every op file in autodiff/ops has a line in the op test table", "[gradcheck]") {
+  // autodiff/ops/<name>.hpp holds the op called <name>; a new op file without a table line
+  // would never be gradient-checked, so it fails here, by name.
+  std::set<std::string, std::less<>> listed;
+  for (const auto& entry : ops::all_ops()) listed.emplace(entry.op->name());
+  int files = 0;
+  for (const auto& file :
+       std::filesystem::directory_iterator(std::filesystem::path(GRADFLOW_SOURCE_DIR) / "autodiff" / "ops")) {
+    const auto stem = file.path().stem().string();
+    if (file.path().extension() != ".hpp" || stem == "all_ops" || stem == "shape_rules") continue;
+    ++files;
+    INFO("autodiff/ops/" << stem << ".hpp has no line in autodiff/ops/all_ops.cpp");
+    CHECK(listed.contains(stem));
+  }
+  CHECK(files >= 18);
 }
 
 TEST_CASE("check_entry names the table entry, op and value when a parameterised op is wrong", "[gradcheck]") {

@@ -73,6 +73,19 @@ TEST_CASE("lesson01 writes both graphs, index.html and passing gradient checks",
   CHECK(count(run.out, "FAIL") == 0);
   CHECK_THAT(run.out, Catch::Contains("layer1/kernel"));
   CHECK_THAT(run.out, Catch::Contains("dL/dz"));
+
+  // Issue 8 item 21: small tensors show signed values in the diagrams (the text derives
+  // dL/dy = -1.1974; the diagram used to say "1.2e0"), biases of [0.1, -0.1] are not "mean 0",
+  // and hovering a node gives its exact numbers.
+  const std::string neuron_dot = slurp(out / "neuron.dot");
+  CHECK_THAT(neuron_dot, Catch::Contains("grad [-1.2]"));
+  CHECK_THAT(neuron_dot, Catch::Contains("grad [-0.144; 0.288; -0.575]"));
+  CHECK_THAT(dot, Catch::Contains("[1 x 4] [0.1, -0.1, 0.1, -0.1]"));
+  CHECK_THAT(neuron_dot, Catch::Contains("dL/dx [-1.19"));
+  // Issue 9: one page from the lesson runtime: summary.json of the common shape, inline SVG.
+  CHECK_THAT(html, Catch::Contains("<svg style="));
+  CHECK_THAT(slurp(out / "summary.json"), Catch::Contains("\"lesson\": \"01_computation_graph\""));
+  CHECK_THAT(slurp(out / "summary.json"), Catch::Contains("\"verdict\": \"holds\""));
   fs::remove_all(out);
 }
 

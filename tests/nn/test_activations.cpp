@@ -20,6 +20,7 @@ TEST_CASE("every row of the activation table parses by its name and is listed in
     CHECK_THAT(nn::activation_names(), Catch::Contains(std::string(row.name)));
     CHECK(row.apply != nullptr);
   }
+  CHECK(nn::activation_name_list().size() == names.size());
   for (const auto a : {nn::Activation::linear, nn::Activation::sigmoid, nn::Activation::tanh, nn::Activation::relu,
                        nn::Activation::leaky_relu}) {
     CHECK(names.contains(a.name()));  // the named built-ins are rows

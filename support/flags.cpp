@@ -1,4 +1,4 @@
-#include "lessons/runtime/flags.hpp"
+#include "support/flags.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -7,10 +7,13 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <system_error>
+#include <tuple>
+#include <type_traits>
 
-namespace gradflow::lessons {
+namespace gradflow::support {
 
 namespace {
 
@@ -27,11 +30,32 @@ T parse_number(const std::string& text, std::string_view what) {
   const char* first = text.data();
   const char* last = text.data() + text.size();
   const auto [end, ec] = std::from_chars(first, last, value);
-  if (ec == std::errc::result_out_of_range) throw BadValue(fmt::format("'{}' is too large", text));
+  if (ec == std::errc::result_out_of_range && end == last) {
+    if constexpr (std::is_floating_point_v<T>) {
+      // from_chars says "out of range" both for 1e400 (overflow) and 1e-400 (underflow): tell
+      // them apart by the magnitude strtod finds (it returns 0 or a denormal for the latter).
+      const double magnitude = std::fabs(std::strtod(text.c_str(), nullptr));
+      if (magnitude < 1.0) {
+        throw BadValue(fmt::format("'{}' is too small: it underflows to 0 (the smallest {} is {})", text,
+                                   sizeof(T) == sizeof(float) ? "float" : "double", std::numeric_limits<T>::min()));
+      }
+    }
+    throw BadValue(fmt::format("'{}' is too large", text));
+  }
   if (ec != std::errc{} || end != last || text.empty()) {
     throw BadValue(fmt::format("'{}' is not {}", text, what));
   }
   return value;
+}
+
+// The default of a double flag as the lesson wrote it. A lesson often copies a float setting
+// into a double flag (`double alpha = settings.alpha;` with alpha = 0.2f); printed as a double
+// that shows float rounding noise, 0.20000000298023224. When the double is exactly a float, the
+// float's shortest text ("0.2") names the same float the program will use, so we show that.
+std::string format_default(double value) {
+  const auto as_float = static_cast<float>(value);
+  if (std::isfinite(value) && static_cast<double>(as_float) == value) return fmt::format("{}", as_float);
+  return fmt::format("{}", value);
 }
 
 // Levenshtein distance, to suggest "--seed" for "--sed".
@@ -141,12 +165,38 @@ void Flags::add_uint64(std::string_view name, std::uint64_t* target, std::string
 }
 
 void Flags::add_double(std::string_view name, double* target, std::string_view help, double min, double max) {
-  add({std::string(name), "X", std::string(help), fmt::format("{}", *target), fmt::format("{} to {}", min, max),
-       [target, min, max](const std::string& text) {
+  add({std::string(name), "X", std::string(help), format_default(*target),
+       fmt::format("{} to {}", format_default(min), format_default(max)), [target, min, max](const std::string& text) {
          const double value = parse_number<double>(text, "a number");
          if (!std::isfinite(value)) throw BadValue(fmt::format("'{}' is not a finite number", text));
          if (value < min || value > max) {
+           throw BadValue(
+               fmt::format("{} is out of range (allowed: {} to {})", text, format_default(min), format_default(max)));
+         }
+         *target = value;
+       }});
+}
+
+void Flags::add_float(std::string_view name, float* target, std::string_view help, float min, float max) {
+  // fmt's {} on a float (not widened to double) prints the shortest text that reads back as it.
+  add({std::string(name), "X", std::string(help), fmt::format("{}", *target), fmt::format("{} to {}", min, max),
+       [target, min, max](const std::string& text) {
+         const float value = parse_number<float>(text, "a number");
+         if (!std::isfinite(value)) throw BadValue(fmt::format("'{}' is not a finite number", text));
+         if (value < min || value > max) {
            throw BadValue(fmt::format("{} is out of range (allowed: {} to {})", text, min, max));
+         }
+         *target = value;
+       }});
+}
+
+void Flags::add_size(std::string_view name, std::size_t* target, std::string_view help, std::size_t min,
+                     std::size_t max) {
+  add({std::string(name), "N", std::string(help), fmt::format("{}", *target), fmt::format("{} to {}", min, max),
+       [target, min, max](const std::string& text) {
+         const auto value = parse_number<std::size_t>(text, "a non-negative whole number");
+         if (value < min || value > max) {
+           throw BadValue(fmt::format("{} is out of range (allowed: {} to {})", value, min, max));
          }
          *target = value;
        }});
@@ -207,11 +257,9 @@ bool Flags::parse(const std::vector<std::string>& args) {
     const std::string name = arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
     const Flag* flag = find(name);
     if (flag == nullptr) {
-      std::string hint;
-      for (const Flag& f : flags_) {
-        if (edit_distance(name, f.name) <= 2) hint = fmt::format(" (did you mean --{}?)", f.name);
-      }
-      fail(fmt::format("unknown flag --{}{}", name, hint));
+      const std::string nearest = suggest(name);
+      fail(fmt::format("unknown flag --{}{}", name,
+                       nearest.empty() ? "" : fmt::format(" (did you mean --{}?)", nearest)));
     }
 
     std::string value;
@@ -231,6 +279,32 @@ bool Flags::parse(const std::vector<std::string>& args) {
     }
   }
   return true;
+}
+
+std::string Flags::suggest(std::string_view name) const {
+  if (name.empty()) return {};
+  auto shared_prefix = [](std::string_view a, std::string_view b) {
+    std::size_t n = 0;
+    while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+    return n;
+  };
+  // The best candidate under the ordering (is an extension of name, -distance, shared prefix,
+  // -length): --act finds --activations, --sed finds --seed (1 edit) over --seeds (2 edits).
+  const Flag* best = nullptr;
+  std::tuple<bool, long, std::size_t, long> best_key{};
+  const std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
+  for (const Flag& f : flags_) {
+    const bool extends = name.size() >= 2 && f.name.starts_with(name);
+    const std::size_t distance = edit_distance(name, f.name);
+    if (!extends && distance > limit) continue;
+    const std::tuple<bool, long, std::size_t, long> key{extends, -static_cast<long>(distance),
+                                                        shared_prefix(name, f.name), -static_cast<long>(f.name.size())};
+    if (best == nullptr || key > best_key) {
+      best = &f;
+      best_key = key;
+    }
+  }
+  return best == nullptr ? std::string() : best->name;
 }
 
 std::string Flags::usage() const {
@@ -253,4 +327,4 @@ std::string Flags::usage() const {
   return text;
 }
 
-}  // namespace gradflow::lessons
+}  // namespace gradflow::support
