@@ -15,10 +15,6 @@ namespace gradflow::testing {
 inline const std::filesystem::path kFixture =
     std::filesystem::path(GRADFLOW_SOURCE_DIR) / "tests" / "fixtures" / "mnist";
 
-inline std::filesystem::path test_out(const std::string& name) {
-  return std::filesystem::temp_directory_path() / fmt::format("gradflow-test-{}-{}", name, ::getpid());
-}
-
 inline nlohmann::json check_common_shape(const std::filesystem::path& out, const std::string& lesson) {
   const nlohmann::json j = nlohmann::json::parse(slurp(out / "summary.json"));
   CHECK(j.at("lesson") == lesson);

@@ -13,8 +13,8 @@ ProgramRun run_lesson06(const std::string& args) { return run_program("lesson06_
 }  // namespace
 
 TEST_CASE("lesson06 --quick writes init_stats for 4 inits x 3 activations, figures and judged claims", "[lesson06]") {
-  const fs::path out = test_out("lesson06");
-  fs::remove_all(out);
+  const TempDir tmp("lesson06");
+  const fs::path out = tmp.path / "out";
   const auto run = run_lesson06(fmt::format("--quick --data '{}' --out '{}'", kFixture.string(), out.string()));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
@@ -48,12 +48,11 @@ TEST_CASE("lesson06 --quick writes init_stats for 4 inits x 3 activations, figur
     check_picture(out, stem);
     CHECK(fs::exists(out / (std::string(stem) + ".gp")));
   }
-  fs::remove_all(out);
 }
 
 TEST_CASE("lesson06 --depth 2 is too shallow for the collapse claim: it fails and the page says so", "[lesson06]") {
-  const fs::path out = test_out("lesson06-depth2");
-  fs::remove_all(out);
+  const TempDir tmp("lesson06-depth2");
+  const fs::path out = tmp.path / "out";
   const auto run = run_lesson06(
       fmt::format("--quick --depth 2 --train-steps 0 --data '{}' --out '{}'", kFixture.string(), out.string()));
   INFO(run.out << run.err);
@@ -69,7 +68,6 @@ TEST_CASE("lesson06 --depth 2 is too shallow for the collapse claim: it fails an
   CHECK_THAT(page, Catch::Contains("2 hidden layers (the claims: 20)"));
   CHECK(j.at("init_stats").at("glorot_uniform").at("tanh").at("act_std").size() == 2);
   CHECK_FALSE(j.contains("training"));
-  fs::remove_all(out);
 }
 
 TEST_CASE("lesson06 rejects bad flags with exit code 2 naming the flag", "[lesson06]") {

@@ -14,8 +14,8 @@ ProgramRun run_lesson07(const std::string& args) { return run_program("lesson07_
 
 TEST_CASE("lesson07 --quick probes dead units, locates the overflow and judges clipping from its numbers",
           "[lesson07]") {
-  const fs::path out = test_out("lesson07");
-  fs::remove_all(out);
+  const TempDir tmp("lesson07");
+  const fs::path out = tmp.path / "out";
   const auto run = run_lesson07(fmt::format("--quick --data '{}' --out '{}'", kFixture.string(), out.string()));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
@@ -52,12 +52,11 @@ TEST_CASE("lesson07 --quick probes dead units, locates the overflow and judges c
   }
   for (const char* stem : {"dead_fraction", "accuracy_vs_learning_rate", "exploding"}) check_picture(out, stem);
   CHECK_THAT(slurp(out / "index.html"), Catch::Contains("negative-side"));
-  fs::remove_all(out);
 }
 
 TEST_CASE("lesson07 --clip-norm 1e30 never clips: the clipping claim fails and the page says so", "[lesson07]") {
-  const fs::path out = test_out("lesson07-noclip");
-  fs::remove_all(out);
+  const TempDir tmp("lesson07-noclip");
+  const fs::path out = tmp.path / "out";
   const auto run =
       run_lesson07(fmt::format("--quick --learning-rates 0.001 --steps 20 --clip-norm 1e30 --data '{}' --out '{}'",
                                kFixture.string(), out.string()));
@@ -71,19 +70,18 @@ TEST_CASE("lesson07 --clip-norm 1e30 never clips: the clipping claim fails and t
   CHECK_THAT(slurp(out / "index.html"), Catch::Contains("claim verdict-fails"));
   // One learning rate cannot show a trend: that claim is not tested rather than judged.
   CHECK(claim(j, "dead_fraction_grows_with_lr").at("verdict") == "not_tested");
-  fs::remove_all(out);
 }
 
 TEST_CASE("lesson07 gives the same numbers with --jobs 1 and --jobs 2", "[lesson07]") {
   std::string summaries[2];
   for (int jobs = 1; jobs <= 2; ++jobs) {
-    const fs::path out = test_out(fmt::format("lesson07-jobs{}", jobs));
+    const TempDir tmp(fmt::format("lesson07-jobs{}", jobs));
+    const fs::path out = tmp.path / "out";
     const auto run = run_lesson07(
         fmt::format("--quick --steps 40 --jobs {} --data '{}' --out '{}'", jobs, kFixture.string(), out.string()));
     REQUIRE(run.exit_code == 0);
     auto j = nlohmann::json::parse(slurp(out / "summary.json"));
     summaries[jobs - 1] = j.at("dead_units").dump() + j.at("exploding").dump();
-    fs::remove_all(out);
   }
   CHECK(summaries[0] == summaries[1]);
 }

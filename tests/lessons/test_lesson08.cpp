@@ -25,8 +25,8 @@ double first_over_last(const nlohmann::json& j, const std::string& act, const st
 }  // namespace
 
 TEST_CASE("lesson08 --quick records both paths per block and draws the skip edges", "[lesson08]") {
-  const fs::path out = test_out("lesson08");
-  fs::remove_all(out);
+  const TempDir tmp("lesson08");
+  const fs::path out = tmp.path / "out";
   const auto run = run_lesson08(fmt::format("--quick --data '{}' --out '{}'", kFixture.string(), out.string()));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
@@ -55,12 +55,11 @@ TEST_CASE("lesson08 --quick records both paths per block and draws the skip edge
        {"kernel_grad_per_block", "input_grad_per_block", "loss", "flow_residual_sigmoid", "flow_plain_sigmoid"}) {
     check_picture(out, stem);
   }
-  fs::remove_all(out);
 }
 
 TEST_CASE("lesson08 --blocks 2 is too shallow for the vanishing claim: it fails and the page says so", "[lesson08]") {
-  const fs::path out = test_out("lesson08-blocks2");
-  fs::remove_all(out);
+  const TempDir tmp("lesson08-blocks2");
+  const fs::path out = tmp.path / "out";
   const auto run = run_lesson08(fmt::format("--quick --blocks 2 --seeds 1 --activations sigmoid --data '{}' --out '{}'",
                                             kFixture.string(), out.string()));
   INFO(run.out << run.err);
@@ -71,7 +70,6 @@ TEST_CASE("lesson08 --blocks 2 is too shallow for the vanishing claim: it fails 
   CHECK(c.at("verdict") == "fails");
   CHECK_THAT(c.at("settings_note").get<std::string>(), Catch::Contains("2 blocks"));
   CHECK_THAT(slurp(out / "index.html"), Catch::Contains("claim verdict-fails"));
-  fs::remove_all(out);
 }
 
 TEST_CASE("lesson08 rejects bad flags with exit code 2 naming the flag", "[lesson08]") {
