@@ -257,11 +257,12 @@ int lesson(int argc, char** argv) {
                      s.explode_steps != defaults.explode_steps || s.clip_norm != defaults.clip_norm);
   std::string dead_note, explode_note;
   if (s.steps != defaults.steps || s.probe_images != defaults.probe_images || s.seeds != defaults.seeds ||
-      s.learning_rates != defaults.learning_rates) {
+      s.learning_rates != defaults.learning_rates || s.alpha != defaults.alpha ||
+      s.negative_bias != defaults.negative_bias) {
     dead_note = fmt::format(
-        "this run: {} steps, {} probe images, {} seed(s), learning rates {}; the lesson's "
-        "defaults are 2500 steps, 1000 images, 3 seeds, 0.001 .. 0.1",
-        s.steps, s.probe_images, s.seeds, fmt::join(lrs, ", "));
+        "this run: {} steps, {} probe images, {} seed(s), learning rates {}, alpha {:g}, bias {:g}; the lesson's "
+        "defaults are 2500 steps, 1000 images, 3 seeds, 0.001 .. 0.1, alpha 0.2, bias -1",
+        s.steps, s.probe_images, s.seeds, fmt::join(lrs, ", "), alpha, s.negative_bias);
   }
   if (s.explode_depth != defaults.explode_depth || s.explode_lr != defaults.explode_lr ||
       s.explode_steps != defaults.explode_steps || s.clip_norm != defaults.clip_norm) {
