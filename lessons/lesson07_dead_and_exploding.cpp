@@ -388,6 +388,43 @@ int lesson(int argc, char** argv) {
     report.figure(f);
   }
   {
+    // The same probe, layer by layer: where in the network do ReLU units die?
+    fig::Figure f;
+    f.name = "dead_per_layer";
+    f.title = "ReLU: dead units per hidden layer during training (mean over seeds)";
+    f.caption =
+        "One panel per ReLU scenario, one line per hidden layer (layer1 next to the pixels); lines at the "
+        "same value hide each other.";
+    f.columns = 3;
+    f.panel_width = 460;
+    f.panel_height = 340;
+    for (const auto& sc : scenarios) {
+      if (sc.activation != "relu") continue;
+      const auto rs = runs_of(sc);
+      fig::Panel& p = f.panels.emplace_back();
+      p.title = sc.name;
+      p.x_label = "training step";
+      p.y_label = "dead fraction";
+      p.y_min = 0;
+      p.y_max = 1.05;
+      p.legend = f.panels.size() == 1 ? "center right" : "";
+      const std::size_t layers = rs.front()->never_positive.front().size();
+      for (std::size_t l = 0; l < layers; ++l) {
+        fig::Series series;
+        series.title = fmt::format("layer{}", l + 1);
+        series.color = gl::figures::sequential_color(l, layers);
+        for (std::size_t k = 0; k < rs.front()->probe_steps.size(); ++k) {
+          double sum = 0;
+          for (const DeadRun* r : rs) sum += r->never_positive[k][l];
+          series.x.push_back(static_cast<double>(rs.front()->probe_steps[k]));
+          series.y.push_back(sum / static_cast<double>(rs.size()));
+        }
+        p.series.push_back(std::move(series));
+      }
+    }
+    report.figure(f);
+  }
+  {
     fig::Figure f;
     f.name = "accuracy_vs_learning_rate";
     f.title = "Test accuracy after training";

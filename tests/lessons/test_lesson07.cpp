@@ -50,7 +50,8 @@ TEST_CASE("lesson07 --quick probes dead units, locates the overflow and judges c
     // Clipping to norm 1 bounds every step; the norms logged are those BEFORE clipping.
     CHECK(ex.at("clipped").at("norm_before_clipping").size() == ex.at("clipped").at("loss").size());
   }
-  for (const char* stem : {"dead_fraction", "accuracy_vs_learning_rate", "exploding"}) check_picture(out, stem);
+  for (const char* stem : {"dead_fraction", "dead_per_layer", "accuracy_vs_learning_rate", "exploding"})
+    check_picture(out, stem);
   CHECK_THAT(slurp(out / "index.html"), Catch::Contains("negative-side"));
 }
 
