@@ -16,10 +16,9 @@ constexpr std::array<CourseLesson, 8> kCourse{{
     {5, "05_vanishing_gradients", "lesson05_vanishing_gradients", "Vanishing gradients",
      "docs/lessons/05-vanishing-gradients.md"},
     {6, "06_initialisation", "lesson06_initialisation", "Initialisation", "docs/lessons/06-initialisation.md"},
-    {7, "07_dead_units_and_exploding_gradients", "lesson07_dead_units_and_exploding_gradients",
-     "Dead units and exploding gradients", "docs/lessons/07-dead-units-and-exploding-gradients.md"},
-    {8, "08_depth_and_skip_connections", "lesson08_depth_and_skip_connections", "Depth and skip connections",
-     "docs/lessons/08-depth-and-skip-connections.md"},
+    {7, "07_dead_and_exploding", "lesson07_dead_and_exploding", "Dead units and exploding gradients",
+     "docs/lessons/07-dead-and-exploding.md"},
+    {8, "08_residual", "lesson08_residual", "Depth and skip connections", "docs/lessons/08-residual.md"},
 }};
 }  // namespace
 

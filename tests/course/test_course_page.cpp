@@ -92,7 +92,7 @@ struct Course {
     runs["lesson05_vanishing_gradients"] = {gl::LessonRun::State::ran, 0, 95};
     // 06: not built. 07: ran but wrote no summary.json. 08: never ran, nothing on disk.
     runs["lesson06_initialisation"] = {gl::LessonRun::State::not_built, 0, 0};
-    runs["lesson07_dead_units_and_exploding_gradients"] = {gl::LessonRun::State::ran, 0, 1};
+    runs["lesson07_dead_and_exploding"] = {gl::LessonRun::State::ran, 0, 1};
   }
 };
 

@@ -1,0 +1,80 @@
+// Smoke tests of lesson 08 on the MNIST fixture: per-block gradients of plain and residual
+// nets, the flow diagrams with their skip edges, and a too-shallow net (--blocks 2) failing
+// the claim about the first block's gradient.
+#include <catch2/catch.hpp>
+
+#include "lesson_checks.hpp"
+
+namespace fs = std::filesystem;
+using namespace gradflow::testing;
+
+namespace {
+ProgramRun run_lesson08(const std::string& args) { return run_program("lesson08_residual", args); }
+
+// block 1 / last block mean |dL/dW| of the first seed's run of one net
+double first_over_last(const nlohmann::json& j, const std::string& act, const std::string& net) {
+  for (const auto& n : j.at("nets")) {
+    if (n.at("activation") == act && n.at("net") == net) {
+      const auto& k = n.at("runs")[0].at("kernel_grad_per_block");
+      return k.front().get<double>() / k.back().get<double>();
+    }
+  }
+  FAIL("no net " << act << " " << net);
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("lesson08 --quick records both paths per block and draws the skip edges", "[lesson08]") {
+  const TempDir tmp("lesson08");
+  const fs::path out = tmp.path / "out";
+  const auto run = run_lesson08(fmt::format("--quick --data '{}' --out '{}'", kFixture.string(), out.string()));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto j = check_common_shape(out, "08_residual");
+  REQUIRE(j.at("nets").size() == 4);
+  for (const auto& n : j.at("nets")) {
+    for (const auto& r : n.at("runs")) {
+      REQUIRE(r.at("kernel_grad_per_block").size() == 20);
+      REQUIRE(r.at("kernel_grad_by_step").size() == r.at("steps").size());
+      CHECK(r.at("kernel_grad_by_step").back().size() == 20);
+      const auto& skip = r.at("skip_share_per_block");
+      // A plain net has no skip path; a residual one hands a non-zero dL/dy to every block.
+      for (const auto& v : skip) CHECK((n.at("net") == "plain" ? v.get<double>() == 0.0 : v.get<double>() > 0.0));
+    }
+  }
+  // The verdict follows the ratios in summary.json (the rule: plain < 1/100, residual in [1/10, 10]).
+  const double plain = first_over_last(j, "sigmoid", "plain"), residual = first_over_last(j, "sigmoid", "residual");
+  const bool rule = plain < 1e-2 && residual > 0.1 && residual < 10;
+  CHECK(claim(j, "skip_keeps_first_block_gradient").at("verdict") == (rule ? "holds" : "fails"));
+  const std::string dot = slurp(out / "flow_residual_sigmoid.dot");
+  CHECK_THAT(dot, Catch::Contains("skip: "));
+  CHECK_THAT(dot, Catch::Contains("via f: "));
+  CHECK_THAT(dot, Catch::Contains("add20"));
+  CHECK_THAT(slurp(out / "flow_plain_sigmoid.dot"), !Catch::Contains("skip: "));
+  for (const char* stem :
+       {"kernel_grad_per_block", "input_grad_per_block", "loss", "flow_residual_sigmoid", "flow_plain_sigmoid"}) {
+    check_picture(out, stem);
+  }
+}
+
+TEST_CASE("lesson08 --blocks 2 is too shallow for the vanishing claim: it fails and the page says so", "[lesson08]") {
+  const TempDir tmp("lesson08-blocks2");
+  const fs::path out = tmp.path / "out";
+  const auto run = run_lesson08(fmt::format("--quick --blocks 2 --seeds 1 --activations sigmoid --data '{}' --out '{}'",
+                                            kFixture.string(), out.string()));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto j = check_common_shape(out, "08_residual");
+  CHECK(first_over_last(j, "sigmoid", "plain") > 1e-2);
+  const auto& c = claim(j, "skip_keeps_first_block_gradient");
+  CHECK(c.at("verdict") == "fails");
+  CHECK_THAT(c.at("settings_note").get<std::string>(), Catch::Contains("2 blocks"));
+  CHECK_THAT(slurp(out / "index.html"), Catch::Contains("claim verdict-fails"));
+}
+
+TEST_CASE("lesson08 rejects bad flags with exit code 2 naming the flag", "[lesson08]") {
+  const auto run = run_lesson08("--blocks 0");
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.err, Catch::Contains("--blocks"));
+  CHECK(run_lesson08("--activations swish").exit_code == 2);
+}
