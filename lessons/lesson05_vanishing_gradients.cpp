@@ -336,8 +336,8 @@ int lesson(int argc, char** argv) {
   flags.add_int("log-every", &s.log_every, "log gradients and accuracy every N steps", 1, 10'000'000);
   flags.add_float(
       "alpha", &s.alpha,
-      fmt::format("leaky_relu slope for x < 0 (TensorFlow's default {}; the post says 0.01)", nn::kLeakyReluAlpha), 0.0F,
-      1.0F);
+      fmt::format("leaky_relu slope for x < 0 (TensorFlow's default {}; the post says 0.01)", nn::kLeakyReluAlpha),
+      0.0F, 1.0F);
   flags.add_string("init", &init, "kernel initialiser: glorot_uniform (tf.layers.dense) or he_uniform");
   flags.add_int("validation", &s.validation, "training images held out for validation (TensorFlow: 5000)", 0,
                 1'000'000);
@@ -501,9 +501,8 @@ int lesson(int argc, char** argv) {
           }
         }
         text += fmt::format("  -> test accuracy {:.2f}%, {}, {:.2f} s\n", 100 * run.test_accuracy,
-                            run.validation_accuracy
-                                ? fmt::format("validation {:.2f}%", 100 * *run.validation_accuracy)
-                                : std::string("no validation split (--validation 0)"),
+                            run.validation_accuracy ? fmt::format("validation {:.2f}%", 100 * *run.validation_accuracy)
+                                                    : std::string("no validation split (--validation 0)"),
                             run.seconds);
         report.console(text);
         runs.push_back(std::move(run));
@@ -779,11 +778,12 @@ int lesson(int argc, char** argv) {
     for (const Run& run : runs) {
       const auto k = lesson05::time_average(run, lesson05::kernel_grad);
       const auto b = lesson05::time_average(run, lesson05::bias_grad);
-      t.rows.push_back(
-          {run.scenario, fmt::format("{}", run.seed), fmt::format("{:.2f}", 100 * run.test_accuracy),
-           run.validation_accuracy ? fmt::format("{:.2f}", 100 * *run.validation_accuracy) : "-", fmt::format("{:.1f}", 100 * run.log.back().accuracy),
-           k.front() > 0 ? fmt::format("{:.1f}", k.back() / k.front()) : "-",
-           b.front() > 0 ? fmt::format("{:.1f}", b.back() / b.front()) : "-", fmt::format("{:.2f}", run.seconds)});
+      t.rows.push_back({run.scenario, fmt::format("{}", run.seed), fmt::format("{:.2f}", 100 * run.test_accuracy),
+                        run.validation_accuracy ? fmt::format("{:.2f}", 100 * *run.validation_accuracy) : "-",
+                        fmt::format("{:.1f}", 100 * run.log.back().accuracy),
+                        k.front() > 0 ? fmt::format("{:.1f}", k.back() / k.front()) : "-",
+                        b.front() > 0 ? fmt::format("{:.1f}", b.back() / b.front()) : "-",
+                        fmt::format("{:.2f}", run.seconds)});
     }
     report.html("<details><summary>One row per scenario and seed</summary>");
     report.table(t);
