@@ -119,6 +119,32 @@ struct ForgetfulSigmoid final : Op {
   }
 };
 
+// y = x, with a backward that adds the part of dy orthogonal to x a second time: right whenever
+// dL/dy is parallel to x, wrong otherwise. layer_norm's gradient is entirely of that kind.
+struct OrthogonalSlip final : Op {
+  [[nodiscard]] std::string_view name() const override { return "orthogonal_slip"; }
+  [[nodiscard]] std::size_t arity() const override { return 1; }
+  [[nodiscard]] Shape output_shape(std::span<const Shape> x) const override { return x[0]; }
+  void forward(const Operands& x, Tensor& y) const override {
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = x[0][i];
+  }
+  [[nodiscard]] std::vector<Tensor> backward(const Operands& x, const Tensor& /*y*/, const Tensor& dy,
+                                             const GradMask& /*needed*/) const override {
+    double dot = 0;
+    double norm2 = 0;
+    for (std::size_t i = 0; i < dy.size(); ++i) {
+      dot += double(dy[i]) * x[0][i];
+      norm2 += double(x[0][i]) * x[0][i];
+    }
+    Tensor dx(x[0].shape());
+    for (std::size_t i = 0; i < dx.size(); ++i) {
+      const double orthogonal = dy[i] - dot / norm2 * x[0][i];
+      dx[i] = static_cast<float>(dy[i] + orthogonal);  // should be dy alone
+    }
+    return {dx};
+  }
+};
+
 // How backward goes wrong in the remaining tests.
 enum class Broken { zeros, no_tensors, wrong_shape };
 
@@ -156,6 +182,15 @@ TEST_CASE("gradcheck catches a backward that forgets a factor and names op, oper
   CHECK(result.message.find("analytic") != std::string::npos);
   CHECK(result.message.find("numeric") != std::string::npos);
   CHECK(result.max_abs_error > 0.01);
+}
+
+TEST_CASE("check_entry draws dL/dy independently of the operands it samples from the same seed", "[gradcheck]") {
+  // With one random stream for both, dL/dy came out proportional to x and a backward that is
+  // wrong only orthogonally to x (a layer_norm slip) passed every seed.
+  const ops::OpEntry entry{std::make_shared<OrthogonalSlip>(), {ops::Sample::any}, {{{2, 3}}, {{1, 5}}}, {}};
+  const auto result = check_entry(entry, "orthogonal_slip");
+  INFO(result.message);
+  CHECK_FALSE(result.passed);
 }
 
 TEST_CASE("gradcheck passes the real sigmoid where the forgetful one fails", "[gradcheck]") {
