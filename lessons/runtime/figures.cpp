@@ -168,7 +168,7 @@ std::string image_commands(const Figure& f, const Image& im, std::size_t block) 
   };
   p += tics("x", im.col_labels, im.cols);
   p += tics("y", im.row_labels, im.rows);
-  p += fmt::format("plot \"{0}.dat\" index {1} using 1:2:3 with image notitle", f.name, block);
+  p += fmt::format("plot \"{0}.dat\" index {1} using 1:2:3 with image pixels notitle", f.name, block);
   if (im.annotate) {
     p += fmt::format(", \\\n  \"{0}.dat\" index {1} using 1:2:(sprintf(\"{2}\", $3)) with labels font \",{3}\" notitle",
                      f.name, block, im.value_format, std::max(7, f.font_size - 4));

@@ -123,7 +123,9 @@ TEST_CASE("figures: the data file holds every point and the script names only it
   CHECK(data.find("1 1 -0.5") != std::string::npos);  // image: column row value
   const std::string gp = figures::gnuplot_script(f);
   CHECK(gp.find("set logscale y") != std::string::npos);
-  CHECK(gp.find("with image") != std::string::npos);
+  // "pixels": every cell a flat square in SVG too (a browser would otherwise smooth a 10 x 10
+  // confusion matrix into a blur that shows counts no cell has).
+  CHECK(gp.find("with image pixels") != std::string::npos);
   CHECK(gp.find("leaky\\\\_relu") != std::string::npos);  // enhanced-text markup escaped
   CHECK(gp.find("filledcurves") != std::string::npos);    // the min-max band
 }
