@@ -164,6 +164,8 @@ std::vector<double> over_training(const Run& r, double BlockFlow::*field) {
 // ---- The layer-level gradient-flow diagram -------------------------------------------------
 // One row per block: the block's input h, f (dense + activation) and the sum. Edges point the
 // way the data flows; their labels and widths are the mean |gradient| flowing back along them.
+// Graphviz "group"s keep the skip path one straight column with the f boxes beside it (without
+// them every block drifts one box to the right and 20 blocks become an unreadable staircase).
 std::string flow_dot(const Run& r, const Settings& s) {
   const auto kernel = over_training(r, &BlockFlow::kernel_grad);
   const auto skip = over_training(r, &BlockFlow::skip_share);
@@ -176,18 +178,20 @@ std::string flow_dot(const Run& r, const Settings& s) {
       "  node [fontname=\"Helvetica\", fontsize=12, shape=box, style=\"rounded,filled\", fillcolor=\"#F2F2F2\"];\n"
       "  edge [fontname=\"Helvetica\", fontsize=11, arrowsize=0.6];\n"
       "  x [label=\"x  (784 pixels)\", shape=plain, style=\"\"];\n"
-      "  stem [label=\"stem: dense 784 -> {} + {}\"];\n  x -> stem;\n",
+      "  stem [group=skip, label=\"stem: dense 784 -> {} + {}\"];\n  x -> stem;\n",
       net_name(r.skip), r.activation, s.width, r.activation);
   std::string prev = "stem";
   for (std::size_t b = 0; b < kernel.size(); ++b) {
     const std::string f = fmt::format("f{}", b + 1), add = fmt::format("add{}", b + 1);
-    dot += fmt::format("  {} [label=\"block {}: f = dense + {}\\nmean |dL/dW| = {:.2g}\", fillcolor=\"#FCE4D6\"];\n", f,
-                       b + 1, r.activation, kernel[b]);
+    dot += fmt::format(
+        "  {} [group=f, label=\"block {}: f = dense + {}\\nmean |dL/dW| = {:.2g}\", fillcolor=\"#FCE4D6\"];\n", f,
+        b + 1, r.activation, kernel[b]);
     dot += fmt::format(
         "  {} -> {} [color=\"#D55E00\", penwidth={:.2f}, label=\" via f: {:.2g}\", fontcolor=\"#D55E00\"];\n", prev, f,
         width(through_f[b]), through_f[b]);
     if (r.skip) {
-      dot += fmt::format("  {} [label=\"+\", shape=circle, width=0.3, fixedsize=true, fillcolor=white];\n", add);
+      dot += fmt::format("  {} [group=skip, label=\"+\", shape=circle, width=0.3, fixedsize=true, fillcolor=white];\n",
+                         add);
       dot += fmt::format("  {{rank=same; {}; {};}}\n", f, add);
       dot += fmt::format("  {} -> {};\n", f, add);
       dot += fmt::format(
@@ -200,7 +204,7 @@ std::string flow_dot(const Run& r, const Settings& s) {
     }
   }
   dot += fmt::format(
-      "  head [label=\"head: dense {} -> 10\"];\n  loss [label=\"softmax cross-entropy\", shape=plain, "
+      "  head [group=skip, label=\"head: dense {} -> 10\"];\n  loss [label=\"softmax cross-entropy\", shape=plain, "
       "style=\"\"];\n  {} -> head;\n  head -> loss;\n",
       s.width, prev);
   dot +=

@@ -2,6 +2,8 @@
 // nets, the flow diagrams with their skip edges, and a too-shallow net (--blocks 2) failing
 // the claim about the first block's gradient.
 #include <catch2/catch.hpp>
+#include <regex>
+#include <set>
 
 #include "lesson_checks.hpp"
 
@@ -51,6 +53,19 @@ TEST_CASE("lesson08 --quick records both paths per block and draws the skip edge
   CHECK_THAT(dot, Catch::Contains("via f: "));
   CHECK_THAT(dot, Catch::Contains("add20"));
   CHECK_THAT(slurp(out / "flow_plain_sigmoid.dot"), !Catch::Contains("skip: "));
+  // The skip path is drawn as one straight column: every "+" node at the same x in the SVG
+  // (without Graphviz groups the blocks drift right into a staircase too wide to read).
+  {
+    const std::string svg = slurp(out / "flow_residual_sigmoid.svg");
+    const std::regex add_node(R"(<title>add\d+</title>\s*<ellipse[^>]* cx="([-0-9.]+)") ");
+        std::set<std::string>
+            xs;
+    int adds = 0;
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), add_node); it != std::sregex_iterator(); ++it, ++adds)
+      xs.insert((*it)[1].str());
+    CHECK(adds >= 2);
+    CHECK(xs.size() == 1);
+  }
   for (const char* stem :
        {"kernel_grad_per_block", "input_grad_per_block", "loss", "flow_residual_sigmoid", "flow_plain_sigmoid"}) {
     check_picture(out, stem);
