@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -153,6 +155,28 @@ void TrainingLog::histogram(std::string_view scenario, std::uint64_t seed, long 
     histograms_ << rows;
   }
   if (sink_ && !values.empty()) sink_->histogram(scenario, seed, step, fmt::format("layer{}/{}", layer, kind), values);
+}
+
+void TrainingLog::histogram_of(std::string_view scenario, std::uint64_t seed, long step, int layer,
+                               std::string_view kind, std::span<const float> values, int bins) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (float v : values) {
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, static_cast<double>(v));
+    hi = std::max(hi, static_cast<double>(v));
+  }
+  std::vector<std::uint32_t> counts(static_cast<std::size_t>(std::max(bins, 1)), 0);
+  if (lo > hi) {  // nothing finite: an empty histogram at 0
+    lo = hi = 0;
+  } else {
+    const double width = (hi - lo) / static_cast<double>(counts.size());
+    for (float v : values) {
+      if (!std::isfinite(v)) continue;
+      const auto b = width > 0 ? static_cast<std::size_t>((static_cast<double>(v) - lo) / width) : 0;
+      ++counts[std::min(b, counts.size() - 1)];
+    }
+  }
+  histogram(scenario, seed, step, layer, kind, lo, hi, counts, values);
 }
 
 void TrainingLog::close() {

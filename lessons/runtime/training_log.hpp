@@ -74,6 +74,10 @@ class TrainingLog {
   // to the sink (TensorBoard builds its own buckets).
   void histogram(std::string_view scenario, std::uint64_t seed, long step, int layer, std::string_view kind, double lo,
                  double hi, std::span<const std::uint32_t> counts, std::span<const float> values = {});
+  // The same from raw values: `bins` equal bins from their min to their max (non-finite values
+  // are left out of the CSV counts), and the values themselves to the sink.
+  void histogram_of(std::string_view scenario, std::uint64_t seed, long step, int layer, std::string_view kind,
+                    std::span<const float> values, int bins = 30);
 
   // Flushes and closes; throws std::runtime_error naming the file and the cause on failure.
   void close();
