@@ -40,8 +40,9 @@ std::string tensorboard_tag(std::string_view csv_tag) {
   if (csv_tag == "acc") return "accuracy";
   // "<prefix><layer number>" -> "layer<number>/<name>"
   static constexpr std::pair<std::string_view, std::string_view> kPerLayer[] = {
-      {"bias_mean_", "bias_grad_mean"}, {"weight_mean_", "kernel_mean"},      {"mean_", "kernel_grad_mean"},
-      {"dead_", "dead_fraction"},       {"saturated_", "saturated_fraction"},
+      {"bias_mean_", "bias_grad_mean"},     {"weight_mean_", "kernel_mean"},
+      {"mean_", "kernel_grad_mean"},        {"dead_", "dead_fraction"},
+      {"saturated_", "saturated_fraction"}, {"negative_side_", "negative_side_fraction"},
   };
   for (const auto& [prefix, name] : kPerLayer) {
     if (!csv_tag.starts_with(prefix)) continue;
@@ -149,8 +150,10 @@ void TrainingLog::histogram(std::string_view scenario, std::uint64_t seed, long 
     std::string rows;
     for (std::size_t b = 0; b < bins; ++b) {
       const double left = lo + width * static_cast<double>(b);
+      // The last bin ends at hi exactly (lo + bins w can miss it by a rounding error).
+      const double right = b + 1 == bins ? hi : left + width;
       rows += fmt::format("{},{},{},{},{},{},{},{},{}\n", scenario, seed, step, layer, kind, b, csv_number(left),
-                          csv_number(left + width), counts[b]);
+                          csv_number(right), counts[b]);
     }
     histograms_ << rows;
   }

@@ -45,7 +45,8 @@ bool tensorboard_available();
 // The TensorBoard tag of a scalars.csv tag, grouped per layer the way TensorBoard groups charts
 // (by the part before the first '/'): "acc" -> "accuracy", "mean_3" -> "layer3/kernel_grad_mean",
 // "bias_mean_3" -> "layer3/bias_grad_mean", "weight_mean_3" -> "layer3/kernel_mean",
-// "dead_3" -> "layer3/dead_fraction", "saturated_3" -> "layer3/saturated_fraction"; any other
+// "dead_3" -> "layer3/dead_fraction", "saturated_3" -> "layer3/saturated_fraction",
+// "negative_side_3" -> "layer3/negative_side_fraction" (leaky ReLU units never positive); any other
 // tag ("loss") is kept as it is.
 std::string tensorboard_tag(std::string_view csv_tag);
 
