@@ -10,6 +10,8 @@
 // RUN IT (the defaults are the post's settings):
 //   build/bin/lesson05_vanishing_gradients                  # writes out/lesson05_vanishing_gradients
 //   build/bin/lesson05_vanishing_gradients --seeds 5 --alpha 0.01 --activations sigmoid,relu
+//   build/bin/lesson05_vanishing_gradients --optimizer sgd --lr 0.05   # not the post's Adam: the page says so
+//   build/bin/lesson05_vanishing_gradients --tensorboard runs/lesson05 # + TensorBoard event files
 // then open out/lesson05_vanishing_gradients/index.html (docs/lessons/05-vanishing-gradients.md
 // explains every figure).
 //

@@ -20,6 +20,8 @@
 //   build/bin/lesson07_dead_and_exploding            # writes out/lesson07_dead_and_exploding
 //   build/bin/lesson07_dead_and_exploding --seeds 5 --jobs 2
 //   build/bin/lesson07_dead_and_exploding --clip-norm 1e30   # a cap that never bites: see the claim fail
+//   build/bin/lesson07_dead_and_exploding --optimizer sgd    # the sweep with plain SGD (no --lr: it is swept)
+//   build/bin/lesson07_dead_and_exploding --tensorboard runs/lesson07   # + TensorBoard event files
 // Then open out/lesson07_dead_and_exploding/index.html; docs/lessons/07-dead-and-exploding.md
 // explains every figure.
 

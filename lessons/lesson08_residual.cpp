@@ -17,6 +17,8 @@
 //   build/bin/lesson08_residual               # writes out/lesson08_residual
 //   build/bin/lesson08_residual --blocks 40 --seeds 2
 //   build/bin/lesson08_residual --blocks 2    # too shallow for the claims: see them fail
+//   build/bin/lesson08_residual --optimizer sgd --lr 0.05   # another optimizer: the page says so
+//   build/bin/lesson08_residual --tensorboard runs/lesson08  # + TensorBoard event files
 // Then open out/lesson08_residual/index.html; docs/lessons/08-residual.md explains every figure.
 
 #include <fmt/format.h>
