@@ -27,6 +27,7 @@
 #include <cmath>
 
 #include "autodiff/autodiff.hpp"
+#include "autodiff/errors.hpp"
 #include "lessons/runtime/lesson_runtime.hpp"
 #include "lessons/runtime/optimizer_flags.hpp"
 #include "lessons/runtime/parallel.hpp"
@@ -124,8 +125,15 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
   for (int step = 0; step < s.steps; ++step) {
     batches.next_batch(g.input_value(x).values(), y);
     g.input_value(labels) = nn::one_hot(y, 10);
-    g.forward();
-    g.backward(loss);
+    try {
+      g.forward();
+      g.backward(loss);
+    } catch (const ad::NonFiniteError& e) {
+      // Too large a --lr (or plain SGD on a deep net) can overflow: say which run, and when.
+      throw std::runtime_error(
+          fmt::format("training diverged ({} {} net, seed {}, step {}, {}): {}; try a smaller --lr", net_name(skip),
+                      activation, seed, step, s.optimizer.describe(), e.what()));
+    }
     if (step % s.log_every == 0 || step == s.steps - 1) {
       run.steps.push_back(step);
       run.loss.push_back(loss.value().item());

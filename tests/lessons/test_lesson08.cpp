@@ -114,3 +114,19 @@ TEST_CASE("lesson08 --optimizer sgd --lr trains with SGD, logs scalars.csv and t
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("--optimizer: 'adagrad' is not adam or sgd"));
 }
+
+TEST_CASE("lesson08 names the run and the flag when a large --lr makes training diverge", "[lesson08]") {
+  const TempDir tmp("lesson08-diverge");
+  const auto run =
+      run_lesson08(fmt::format("--quick --activations relu --seeds 1 --optimizer sgd --lr 5 --data '{}' "
+                               "--out '{}'",
+                               kFixture.string(), (tmp.path / "out").string()));
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  // Both nets diverge; which one is reported first may depend on the parallel runs.
+  CHECK_THAT(run.err,
+             Catch::Matches("[\\s\\S]*training diverged \\((plain|residual) relu net, seed 1, step [0-9]+[\\s\\S]*"));
+  CHECK_THAT(run.err, Catch::Contains("sgd(lr=5)"));
+  CHECK_THAT(run.err, Catch::Contains("try a smaller --lr"));
+  CHECK_FALSE(fs::exists(tmp.path / "out"));  // nothing half-written
+}
