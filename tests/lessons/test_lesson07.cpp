@@ -97,10 +97,11 @@ TEST_CASE("lesson07 --optimizer sgd runs the dead-unit sweep with SGD and the de
           "[lesson07]") {
   const TempDir tmp("lesson07-optimizer");
   const fs::path out = tmp.path / "out";
+  const fs::path tb = tmp.path / "tb";
   const auto run =
       run_lesson07(fmt::format("--quick --learning-rates 0.01,0.1 --seeds 1 --optimizer sgd --data '{}' "
-                               "--out '{}'",
-                               kFixture.string(), out.string()));
+                               "--out '{}' --tensorboard '{}'",
+                               kFixture.string(), out.string(), tb.string()));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   const auto j = check_common_shape(out, "07_dead_and_exploding");
@@ -117,6 +118,14 @@ TEST_CASE("lesson07 --optimizer sgd runs the dead-unit sweep with SGD and the de
         "\nexplode_plain,1,0,grad_norm,", "\nexplode_clipped,1,0,loss,"}) {
     CHECK_THAT(csv, Catch::Contains(row));
   }
+  // --tensorboard: one run folder per scenario and seed, each with its event file (the records
+  // themselves are checked by tests/tensorboard/test_training_lessons_events.py).
+  for (const char* run_dir : {"relu_lr0.1/seed1", "leaky_relu_bias-1_lr0.01/seed1", "explode_clipped/seed1"}) {
+    INFO(run_dir);
+    REQUIRE(fs::is_directory(tb / run_dir));
+    CHECK(fs::begin(fs::directory_iterator(tb / run_dir)) != fs::end(fs::directory_iterator(tb / run_dir)));
+  }
+  CHECK(fs::exists(out / "histograms.csv"));
 }
 
 TEST_CASE("lesson07 refuses --lr (the learning rate is swept) and a bad --optimizer, with exit 2", "[lesson07]") {

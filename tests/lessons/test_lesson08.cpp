@@ -89,7 +89,17 @@ TEST_CASE("lesson08 --optimizer sgd --lr trains with SGD, logs scalars.csv and t
     return check_common_shape(tmp.path / name, "08_residual");
   };
   const auto adam = run_with("adam", "");
-  const auto sgd = run_with("sgd", "--optimizer sgd --lr 0.05");
+  const auto sgd =
+      run_with("sgd", fmt::format("--optimizer sgd --lr 0.05 --tensorboard '{}'", (tmp.path / "tb").string()));
+  // --tensorboard: one run folder per net, activation and seed, with an event file in each.
+  for (const char* run_dir : {"plain_sigmoid/seed1", "residual_sigmoid/seed1"}) {
+    INFO(run_dir);
+    REQUIRE(fs::is_directory(tmp.path / "tb" / run_dir));
+    CHECK(fs::begin(fs::directory_iterator(tmp.path / "tb" / run_dir)) !=
+          fs::end(fs::directory_iterator(tmp.path / "tb" / run_dir)));
+  }
+  CHECK(fs::exists(tmp.path / "sgd" / "histograms.csv"));
+  CHECK_FALSE(fs::exists(tmp.path / "adam" / "histograms.csv"));  // raw values are kept only with --tensorboard
   CHECK_THAT(adam.at("settings").at("training").get<std::string>(), Catch::Contains("adam(lr=0.001"));
   CHECK_THAT(sgd.at("settings").at("training").get<std::string>(), Catch::Contains("sgd(lr=0.05)"));
   for (const auto& c : sgd.at("claims")) {
