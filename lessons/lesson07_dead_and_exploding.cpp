@@ -255,7 +255,7 @@ int lesson(int argc, char** argv) {
                  "learning rates of the dead-unit sweep (this lesson's --lr: the learning rate is what it sweeps)",
                  {"0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3"});
   flags.add_double("negative-bias", &s.negative_bias, "initial bias of the bias scenario", -100.0, 0.0);
-  flags.add_int("steps", &s.steps, "Adam steps per dead-unit run", 1, 1'000'000);
+  flags.add_int("steps", &s.steps, "training steps per dead-unit run", 1, 1'000'000);
   flags.add_int("probe-every", &s.probe_every, "probe the dead units every N steps", 1, 1'000'000);
   flags.add_int("probe-images", &s.probe_images, "validation images in the probe set", 1, 5000);
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 100);
@@ -538,7 +538,7 @@ int lesson(int argc, char** argv) {
         "Chance level is 10%. Compare each learning rate's ReLU point with its dead fraction above, and "
         "with leaky ReLU's point at the same rate. The isolated points are the negative-bias scenario.";
     fig::Panel& p = f.panels.emplace_back();
-    p.x_label = "Adam learning rate";
+    p.x_label = s.optimizer.is_adam() ? "Adam learning rate" : "SGD learning rate (--optimizer sgd)";
     p.y_label = "test accuracy (%)";
     p.log_x = true;
     p.x_min = s.learning_rates.front() / 2;

@@ -39,7 +39,7 @@ struct OptimizerFlags {
   [[nodiscard]] std::string difference() const {
     std::vector<std::string> parts;
     if (!is_adam()) parts.push_back(fmt::format("--optimizer {}", name));
-    if (lr != nn::kAdamLearningRate) parts.push_back(fmt::format("--lr {}", lr));
+    if (!is_adam() || lr != nn::kAdamLearningRate) parts.push_back(fmt::format("--lr {}", lr));
     return fmt::format("{} (the lesson's claims: Adam, lr {})", fmt::join(parts, ", "), nn::kAdamLearningRate);
   }
 };
