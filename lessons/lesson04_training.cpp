@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -53,6 +54,7 @@ struct Settings {
   int log_every = 20;
   int validate_every = 200;
   std::size_t validation = 5000;
+  std::filesystem::path tensorboard;  // --tensorboard DIR: also TensorBoard event files (empty: none)
 };
 constexpr double kSoftmaxLr = 0.5;  // softmax regression's SGD learning rate
 constexpr double kAdamLr = 1e-3;    // Adam's default (TensorFlow 1.x)
@@ -158,6 +160,10 @@ int lesson(int argc, char** argv) {
   flags.add_int("hidden", &s.hidden, "units in the second model's hidden layer", 1, 100'000);
   flags.add_string("optimizer", &s.optimizer, "the second model's optimizer: adam or sgd", "NAME");
   flags.add_double("lr", &s.lr, "the second model's learning rate (0: Adam 0.001, SGD 0.5)", 0.0, 100.0);
+  flags.add_path("tensorboard", &s.tensorboard,
+                 "also write TensorBoard event files of both models' curves, one run folder per model and seed "
+                 "(DIR/softmax_regression/seed1/, DIR/mlp/seed2/); view them with tensorboard --logdir DIR",
+                 "DIR");
   if (!flags.parse(argc, argv)) return 0;
   if (s.optimizer != "adam" && s.optimizer != "sgd") {
     throw lessons::UsageError(fmt::format("--optimizer: '{}' is not adam or sgd", s.optimizer), flags.usage());
@@ -204,6 +210,7 @@ int lesson(int argc, char** argv) {
   report.text(fmt::format("MNIST from {}: {} training, {} validation and {} test images of 28 x 28 pixels in [0, 1].",
                           options.data.string(), data.train.size(), data.validation.size(), data.test.size()));
   lessons::TrainingLog log(report.path("scalars.csv"));
+  if (!s.tensorboard.empty()) log.set_sink(lessons::make_tensorboard_sink(s.tensorboard));
   report.describe_file("scalars.csv", "the curves: scenario,seed,step,tag,value (loss, acc, val_acc, test_acc)");
 
   // ---------------------------------------------------------------------------------------
@@ -244,6 +251,12 @@ int lesson(int argc, char** argv) {
         curves_of[i] = std::move(c);
       });
   log.close();
+  if (!s.tensorboard.empty())
+    report.text(
+        fmt::format("TensorBoard event files of both models are in {0}/<model>/seed<N>/ (outside this "
+                    "folder, so a later run adds new files beside them): tensorboard --logdir {0} shows "
+                    "the same loss, accuracy, val_acc and test_acc as scalars.csv.",
+                    s.tensorboard.string()));
   const Curves& sr = curves_of[0];
   const Curves& ml = curves_of[1];
   report.section("Step 2: softmax regression, 784 -> 10");

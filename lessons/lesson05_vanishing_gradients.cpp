@@ -10,6 +10,8 @@
 // RUN IT (the defaults are the post's settings):
 //   build/bin/lesson05_vanishing_gradients                  # writes out/lesson05_vanishing_gradients
 //   build/bin/lesson05_vanishing_gradients --seeds 5 --alpha 0.01 --activations sigmoid,relu
+//   build/bin/lesson05_vanishing_gradients --optimizer sgd --lr 0.05   # not the post's Adam: the page says so
+//   build/bin/lesson05_vanishing_gradients --tensorboard runs/lesson05 # + TensorBoard event files
 // then open out/lesson05_vanishing_gradients/index.html (docs/lessons/05-vanishing-gradients.md
 // explains every figure).
 //
@@ -30,6 +32,7 @@
 
 #include "lessons/lesson05_figures.hpp"
 #include "lessons/runtime/lesson_runtime.hpp"
+#include "lessons/runtime/optimizer_flags.hpp"
 #include "mnist/dataset.hpp"
 
 namespace gl = gradflow::lessons;
@@ -66,6 +69,7 @@ struct Settings {
   int histogram_bins = 30;
   int histogram_layer = 4;            // the post showed layer 4
   std::filesystem::path tensorboard;  // --tensorboard DIR: also TensorBoard event files (empty: none)
+  gl::OptimizerFlags optimizer;       // --optimizer, --lr: the post ran Adam at 0.001
 };
 const Settings kPost;                // the post's settings, to say when a run differs from them
 constexpr int kMaxDrawnLayers = 12;  // deeper computation graphs are not drawn: unreadable and slow to lay out
@@ -88,7 +92,8 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
   // alpha (elu, coursework exercise 01) keeps its own default unless --alpha was given.
   if (scenario == "leaky_relu" || s.alpha_given) spec.alpha = s.alpha;
   spec.init = s.init;
-  nn::TrainingOptions options;  // Adam with TensorFlow 1.x's defaults
+  nn::TrainingOptions options;  // Adam with TensorFlow 1.x's defaults unless --optimizer / --lr
+  gl::apply(s.optimizer, options);
   options.batch_size = s.batch;
   options.seed = seed;
   auto model = std::make_shared<nn::Classifier>(spec, options);
@@ -350,7 +355,9 @@ int lesson(int argc, char** argv) {
                  "also write TensorBoard event files, one run folder per scenario and seed (DIR/sigmoid/seed1/...); "
                  "view them with tensorboard --logdir DIR",
                  "DIR");
+  gl::add_optimizer_flags(flags, s.optimizer, "every run's");
   if (!flags.parse(argc, argv)) return 0;
+  gl::resolve_optimizer_flags(flags, s.optimizer);
   s.alpha_given = flags.given("alpha");
   s.first_seed = common.seed;
   try {
@@ -416,9 +423,7 @@ int lesson(int argc, char** argv) {
       "init", std::string(nn::to_string(s.init)),
       differs(s.init != kPost.init, fmt::format("--init {} (the post: glorot_uniform)", nn::to_string(s.init))));
   report.setting("validation", s.validation, s.validation != kPost.validation);
-  const nn::AdamOptions adam;
-  report.setting("optimizer", fmt::format("adam(lr={}, beta1={}, beta2={}, eps={})", adam.learning_rate, adam.beta1,
-                                          adam.beta2, adam.epsilon));
+  report.setting("optimizer", s.optimizer.describe(), differs(!s.optimizer.is_default(), s.optimizer.difference()));
   const bool default_data = common.data == gl::default_data_dir();
   differs(!default_data, fmt::format("data from {} (the post: MNIST)", common.data.string()));
   differs(common.quick, "--quick (a short smoke-test run)");

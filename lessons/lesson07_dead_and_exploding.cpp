@@ -20,6 +20,8 @@
 //   build/bin/lesson07_dead_and_exploding            # writes out/lesson07_dead_and_exploding
 //   build/bin/lesson07_dead_and_exploding --seeds 5 --jobs 2
 //   build/bin/lesson07_dead_and_exploding --clip-norm 1e30   # a cap that never bites: see the claim fail
+//   build/bin/lesson07_dead_and_exploding --optimizer sgd    # the sweep with plain SGD (no --lr: it is swept)
+//   build/bin/lesson07_dead_and_exploding --tensorboard runs/lesson07   # + TensorBoard event files
 // Then open out/lesson07_dead_and_exploding/index.html; docs/lessons/07-dead-and-exploding.md
 // explains every figure.
 
@@ -32,10 +34,12 @@
 
 #include "autodiff/errors.hpp"
 #include "lessons/runtime/lesson_runtime.hpp"
+#include "lessons/runtime/optimizer_flags.hpp"
 #include "lessons/runtime/parallel.hpp"
 #include "lessons/runtime/report.hpp"
 #include "lessons/runtime/seed_verdict.hpp"
 #include "lessons/runtime/stats.hpp"
+#include "lessons/runtime/training_log.hpp"
 #include "mnist/dataset.hpp"
 #include "nn/classifier.hpp"
 #include "nn/clip.hpp"
@@ -64,6 +68,9 @@ struct Settings {
   int explode_steps = 300;
   double clip_norm = 1.0;
   int jobs = gl::default_jobs();
+  // --optimizer: the dead-unit sweep's optimizer (its learning rates are --learning-rates).
+  gl::OptimizerFlags optimizer;
+  std::filesystem::path tensorboard;  // --tensorboard DIR (empty: none)
 };
 
 // ---- Part A: dead units ---------------------------------------------------------------------
@@ -74,6 +81,16 @@ struct Scenario {
   double bias = 0;
 };
 
+// A training step of the dead-unit sweep as scalars.csv / TensorBoard log it (every probe_every
+// steps): the batch's loss and accuracy, per weight layer mean |dL/dW| and |dL/db|, and with
+// --tensorboard the raw dL/dW and W for histograms.
+struct StepLog {
+  long step = 0;
+  double loss = 0, accuracy = 0;
+  std::vector<double> kernel_grad, bias_grad;
+  std::vector<std::vector<float>> kernel_grads, kernel_values;
+};
+
 struct DeadRun {
   Scenario scenario;
   std::uint64_t seed = 0;
@@ -81,7 +98,15 @@ struct DeadRun {
   std::vector<std::vector<float>> never_positive;  // per probe: per hidden layer
   std::vector<float> zero_gradient_units;          // per hidden layer, at the end: units whose dL/dW column is all 0
   double test_accuracy = 0;
+  std::vector<StepLog> log;
 };
+
+// The scalars.csv / TensorBoard scenario name of a dead-unit scenario, safe as a folder name:
+// "relu_lr0.01", "leaky_relu_bias-1_lr0.001".
+std::string log_scenario(const Scenario& sc) {
+  return sc.bias != 0.0 ? fmt::format("{}_bias{:g}_lr{:g}", sc.activation, sc.bias, sc.learning_rate)
+                        : fmt::format("{}_lr{:g}", sc.activation, sc.learning_rate);
+}
 
 // The fraction of a kernel's columns (one per unit) whose gradient is exactly zero: for a
 // ReLU unit that is never positive on the batch, dL/dW_col = x^T (dy * relu'(z)) = 0.
@@ -103,7 +128,9 @@ DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t see
   nn::TrainingOptions options;
   options.batch_size = s.batch;
   options.seed = seed;
-  options.adam.learning_rate = static_cast<float>(sc.learning_rate);
+  gl::OptimizerFlags optimizer = s.optimizer;  // Adam unless --optimizer sgd, at the scenario's rate
+  optimizer.lr = static_cast<float>(sc.learning_rate);
+  gl::apply(optimizer, options);
   nn::Classifier net(spec, options);
   auto& layers = net.mlp().layers();
   for (std::size_t l = 0; l + 1 < layers.size(); ++l)
@@ -116,7 +143,7 @@ DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t see
   const auto probe_labels = std::span(data.validation.labels).first(n_probe);
   gradflow::mnist::BatchSampler batches(data.train, static_cast<std::size_t>(s.batch), seed);
   std::vector<std::uint8_t> labels(static_cast<std::size_t>(s.batch));
-  DeadRun run{sc, seed, {}, {}, {}, 0};
+  DeadRun run{sc, seed, {}, {}, {}, 0, {}};
   for (int step = 0; step <= s.steps; ++step) {
     if (step % s.probe_every == 0 || step == s.steps) {
       run.probe_steps.push_back(step);
@@ -124,7 +151,24 @@ DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t see
     }
     if (step == s.steps) break;
     batches.next_batch(net.input_batch(s.batch), labels);
-    net.train_step(net.input().value().values(), labels);
+    std::vector<std::vector<float>> kernels;  // W as this step's forward pass uses it
+    const bool logged = step % s.probe_every == 0;
+    if (logged && !s.tensorboard.empty())
+      for (const auto& layer : layers)
+        kernels.emplace_back(layer.kernel().value().values().begin(), layer.kernel().value().values().end());
+    const nn::StepResult r = net.train_step(net.input().value().values(), labels);
+    if (!logged) continue;
+    // The graph still holds this step's gradients (the update changed only the values).
+    StepLog point{step, r.loss, r.accuracy, {}, {}, {}, std::move(kernels)};
+    for (const auto& layer : layers) {
+      point.kernel_grad.push_back(gradflow::autodiff::mean_abs(layer.kernel().grad()));
+      point.bias_grad.push_back(gradflow::autodiff::mean_abs(layer.bias().grad()));
+      if (!s.tensorboard.empty()) {
+        const auto grad = layer.kernel().grad().values();
+        point.kernel_grads.emplace_back(grad.begin(), grad.end());
+      }
+    }
+    run.log.push_back(std::move(point));
   }
   // Step A3: one backward pass over the probe set: which units get no gradient at all?
   net.compute_gradients(probe_images, probe_labels);
@@ -207,10 +251,11 @@ int lesson(int argc, char** argv) {
                   "Dead ReLU units under large learning rates and negative biases, leaky ReLU as the contrast; an "
                   "exploding gradient located by the NaN check and fixed by clipping.");
   gl::add_common_flags(flags, common, "lesson07_dead_and_exploding", /*uses_data=*/true);
-  flags.add_list("learning-rates", &lrs, "Adam learning rates of the dead-unit sweep",
+  flags.add_list("learning-rates", &lrs,
+                 "learning rates of the dead-unit sweep (this lesson's --lr: the learning rate is what it sweeps)",
                  {"0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.05", "0.1", "0.3"});
   flags.add_double("negative-bias", &s.negative_bias, "initial bias of the bias scenario", -100.0, 0.0);
-  flags.add_int("steps", &s.steps, "Adam steps per dead-unit run", 1, 1'000'000);
+  flags.add_int("steps", &s.steps, "training steps per dead-unit run", 1, 1'000'000);
   flags.add_int("probe-every", &s.probe_every, "probe the dead units every N steps", 1, 1'000'000);
   flags.add_int("probe-images", &s.probe_images, "validation images in the probe set", 1, 5000);
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 100);
@@ -221,7 +266,27 @@ int lesson(int argc, char** argv) {
   flags.add_double("clip-norm", &s.clip_norm, "clip the gradient's global norm to this", 1e-9, 1e300);
   flags.add_int("jobs", &s.jobs, "runs in parallel (default: one per core); results do not depend on it", 1,
                 gl::kMaxJobs);
+  flags.add_string("optimizer", &s.optimizer.name,
+                   "the dead-unit sweep's optimizer, adam or sgd, at each of --learning-rates (the exploding net "
+                   "always runs plain SGD at --explode-lr)",
+                   "NAME");
+  flags.add_path("tensorboard", &s.tensorboard,
+                 "also write TensorBoard event files, one run folder per scenario and seed "
+                 "(DIR/relu_lr0.01/seed1/, DIR/explode_plain/seed1/, ...); view them with tensorboard --logdir DIR",
+                 "DIR");
+  // Every other training lesson takes --lr; here the learning rate is the thing swept, so one
+  // --lr would be ambiguous: refuse it and say which flag sets what.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--lr" || arg.starts_with("--lr="))
+      throw gl::UsageError(
+          "--lr: lesson 07 sweeps the learning rate, so it takes no single --lr; set the dead-unit sweep's rates "
+          "with --learning-rates (e.g. --learning-rates 0.001,0.1) and the exploding net's with --explode-lr",
+          flags.usage());
+  }
   if (!flags.parse(argc, argv)) return 0;
+  if (s.optimizer.name != "adam" && s.optimizer.name != "sgd")
+    throw gl::UsageError(fmt::format("--optimizer: '{}' is not adam or sgd", s.optimizer.name), flags.usage());
   s.alpha = static_cast<float>(alpha);
   s.first_seed = common.seed;
   s.learning_rates.clear();
@@ -235,12 +300,24 @@ int lesson(int argc, char** argv) {
     s.seeds = std::min(s.seeds, 2);
     s.explode_steps = std::min(s.explode_steps, 60);
   }
+  // scalars.csv keeps the steps of every probe_every-th step: bound them so that a small
+  // --probe-every cannot fill the disk.
+  if (gl::logged_steps(s.steps, s.probe_every) > gl::kMaxLoggedSteps)
+    throw gl::UsageError(fmt::format("--probe-every {}: {} steps would log {} steps per run, more than the {} a lesson "
+                                     "keeps; use --probe-every {} or more",
+                                     s.probe_every, s.steps, gl::logged_steps(s.steps, s.probe_every),
+                                     gl::kMaxLoggedSteps, (s.steps + gl::kMaxLoggedSteps - 1) / gl::kMaxLoggedSteps),
+                         flags.usage());
   const Settings defaults;
 
   gl::Report report({"07_dead_and_exploding", "Lesson 07: dead ReLUs and exploding gradients",
                      "Units that stop learning for good, gradients that overflow, and what fixes each."},
                     common);
-  report.setting("network (dead units)", "784 -> 10 x5 -> 10, Glorot uniform, Adam, batch 30");
+  report.setting(
+      "network (dead units)",
+      fmt::format("784 -> 10 x5 -> 10, Glorot uniform, {}, batch 30", s.optimizer.is_adam() ? "Adam" : "SGD"),
+      !s.optimizer.is_adam());
+  report.setting("optimizer (dead units)", s.optimizer.name, !s.optimizer.is_adam());
   report.setting("learning rates", fmt::format("{}", fmt::join(lrs, ", ")),
                  s.learning_rates != defaults.learning_rates);
   report.setting("negative bias", s.negative_bias, s.negative_bias != defaults.negative_bias);
@@ -258,11 +335,12 @@ int lesson(int argc, char** argv) {
   std::string dead_note, explode_note;
   if (s.steps != defaults.steps || s.probe_images != defaults.probe_images || s.seeds != defaults.seeds ||
       s.learning_rates != defaults.learning_rates || s.alpha != defaults.alpha ||
-      s.negative_bias != defaults.negative_bias) {
+      s.negative_bias != defaults.negative_bias || !s.optimizer.is_adam()) {
     dead_note = fmt::format(
-        "this run: {} steps, {} probe images, {} seed(s), learning rates {}, alpha {:g}, bias {:g}; the lesson's "
-        "defaults are 2500 steps, 1000 images, 3 seeds, 0.001 .. 0.1, alpha 0.2, bias -1",
-        s.steps, s.probe_images, s.seeds, fmt::join(lrs, ", "), alpha, s.negative_bias);
+        "this run: {} steps, {} probe images, {} seed(s), {} at learning rates {}, alpha {:g}, bias {:g}; the "
+        "lesson's defaults are 2500 steps, 1000 images, 3 seeds, Adam at 0.001 .. 0.1, alpha 0.2, bias -1",
+        s.steps, s.probe_images, s.seeds, s.optimizer.is_adam() ? "Adam" : "SGD (--optimizer sgd)",
+        fmt::join(lrs, ", "), alpha, s.negative_bias);
   }
   if (s.explode_depth != defaults.explode_depth || s.explode_lr != defaults.explode_lr ||
       s.explode_steps != defaults.explode_steps || s.clip_norm != defaults.clip_norm) {
@@ -297,11 +375,39 @@ int lesson(int argc, char** argv) {
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     for (int k = 0; k < s.seeds; ++k) jobs.push_back({i, s.first_seed + static_cast<std::uint64_t>(k)});
   }
+  // Every logged number goes to scalars.csv (and with --tensorboard to event files), one
+  // scenario per activation and learning rate (and bias), in the order the runs were queued.
+  gl::TrainingLog log(report.path("scalars.csv"),
+                      s.tensorboard.empty() ? std::filesystem::path() : report.path("histograms.csv"));
+  if (!s.tensorboard.empty()) log.set_sink(gl::make_tensorboard_sink(s.tensorboard));
   std::vector<DeadRun> runs;
   gl::run_parallel<DeadRun>(
       jobs.size(), s.jobs,
       [&](std::size_t i) { return train_and_probe(s, scenarios[jobs[i].scenario], jobs[i].seed, data); },
-      [&](std::size_t, DeadRun& r) { runs.push_back(std::move(r)); });
+      [&](std::size_t, DeadRun& r) {
+        const std::string name = log_scenario(r.scenario);
+        for (StepLog& p : r.log) {
+          log.scalar(name, r.seed, p.step, "loss", p.loss);
+          log.scalar(name, r.seed, p.step, "acc", p.accuracy);
+          for (std::size_t l = 0; l < p.kernel_grad.size(); ++l) {
+            const int n = static_cast<int>(l) + 1;
+            log.scalar(name, r.seed, p.step, fmt::format("mean_{}", n), p.kernel_grad[l]);
+            log.scalar(name, r.seed, p.step, fmt::format("bias_mean_{}", n), p.bias_grad[l]);
+            if (l < p.kernel_grads.size()) log.histogram_of(name, r.seed, p.step, n, "kernel_grad", p.kernel_grads[l]);
+            if (l < p.kernel_values.size())
+              log.histogram_of(name, r.seed, p.step, n, "kernel_value", p.kernel_values[l]);
+          }
+          p.kernel_grads = {};  // logged: the summaries need only the means
+          p.kernel_values = {};
+        }
+        // ReLU: dead units; leaky ReLU: negative-side units (they still pass alpha times the gradient).
+        const std::string kind = r.scenario.activation == "relu" ? "dead_" : "negative_side_";
+        for (std::size_t k = 0; k < r.probe_steps.size(); ++k) {
+          for (std::size_t l = 0; l < r.never_positive[k].size(); ++l)
+            log.scalar(name, r.seed, r.probe_steps[k], fmt::format("{}{}", kind, l + 1), r.never_positive[k][l]);
+        }
+        runs.push_back(std::move(r));
+      });
   auto runs_of = [&](const Scenario& sc) {
     std::vector<const DeadRun*> v;
     for (const auto& r : runs) {
@@ -432,7 +538,7 @@ int lesson(int argc, char** argv) {
         "Chance level is 10%. Compare each learning rate's ReLU point with its dead fraction above, and "
         "with leaky ReLU's point at the same rate. The isolated points are the negative-bias scenario.";
     fig::Panel& p = f.panels.emplace_back();
-    p.x_label = "Adam learning rate";
+    p.x_label = s.optimizer.is_adam() ? "Adam learning rate" : "SGD learning rate (--optimizer sgd)";
     p.y_label = "test accuracy (%)";
     p.log_x = true;
     p.x_min = s.learning_rates.front() / 2;
@@ -572,7 +678,35 @@ int lesson(int argc, char** argv) {
   std::vector<ExplodeRun> explode;
   gl::run_parallel<ExplodeRun>(
       2, s.jobs, [&](std::size_t i) { return train_deep(s, i == 1, s.first_seed, data); },
-      [&](std::size_t, ExplodeRun& r) { explode.push_back(std::move(r)); });
+      [&](std::size_t, ExplodeRun& r) {
+        // At most kMaxLoggedSteps steps of each run go to scalars.csv: every stride-th one.
+        const std::size_t stride = static_cast<std::size_t>(gl::logged_steps(s.explode_steps, gl::kMaxLoggedSteps));
+        const std::string name = r.clipped ? "explode_clipped" : "explode_plain";
+        for (std::size_t k = 0; k < r.loss.size(); k += stride) {
+          log.scalar(name, s.first_seed, static_cast<long>(k), "loss", r.loss[k]);
+          log.scalar(name, s.first_seed, static_cast<long>(k), "grad_norm", r.norm[k]);
+        }
+        explode.push_back(std::move(r));
+      });
+  log.close();
+  report.describe_file(
+      "scalars.csv",
+      "scenario,seed,step,tag,value. Dead-unit scenarios <activation>_lr<rate> and <activation>_bias<b>_lr<rate>: "
+      "every probe_every steps loss and acc (the training batch), mean_l and bias_mean_l (mean |dL/dW|, |dL/db| of "
+      "weight layer l), and at the probes dead_l (ReLU) or negative_side_l (leaky ReLU), the fraction of hidden "
+      "layer l's units never positive on the probe set; explode_plain and explode_clipped: loss and grad_norm (the "
+      "global norm before clipping) per step");
+  if (!s.tensorboard.empty()) {
+    report.describe_file("histograms.csv",
+                         "dL/dW and W per layer at the logged steps of the dead-unit runs, "
+                         "scenario,seed,step,layer,kind,bin,lo,hi,count");
+    report.text(fmt::format(
+        "TensorBoard event files of every run are in {0}/<scenario>/seed<N>/ (outside this folder): "
+        "tensorboard --logdir {0} shows loss, accuracy, per-layer mean |dL/dW| (layerN/kernel_grad_mean) and "
+        "|dL/db| (layerN/bias_grad_mean), the dead (layerN/dead_fraction) or negative-side "
+        "(layerN/negative_side_fraction) units, histograms of dL/dW and W, and the exploding net's grad_norm.",
+        s.tensorboard.string()));
+  }
   const ExplodeRun& plain = explode[0];
   const ExplodeRun& clipped = explode[1];
   if (plain.failed_step >= 0) {

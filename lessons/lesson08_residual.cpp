@@ -17,6 +17,8 @@
 //   build/bin/lesson08_residual               # writes out/lesson08_residual
 //   build/bin/lesson08_residual --blocks 40 --seeds 2
 //   build/bin/lesson08_residual --blocks 2    # too shallow for the claims: see them fail
+//   build/bin/lesson08_residual --optimizer sgd --lr 0.05   # another optimizer: the page says so
+//   build/bin/lesson08_residual --tensorboard runs/lesson08  # + TensorBoard event files
 // Then open out/lesson08_residual/index.html; docs/lessons/08-residual.md explains every figure.
 
 #include <fmt/format.h>
@@ -25,11 +27,14 @@
 #include <cmath>
 
 #include "autodiff/autodiff.hpp"
+#include "autodiff/errors.hpp"
 #include "lessons/runtime/lesson_runtime.hpp"
+#include "lessons/runtime/optimizer_flags.hpp"
 #include "lessons/runtime/parallel.hpp"
 #include "lessons/runtime/report.hpp"
 #include "lessons/runtime/seed_verdict.hpp"
 #include "lessons/runtime/stats.hpp"
+#include "lessons/runtime/training_log.hpp"
 #include "mnist/dataset.hpp"
 #include "nn/metrics.hpp"
 #include "nn/optimizer.hpp"
@@ -53,6 +58,8 @@ struct Settings {
   int test_images = 10000;
   std::vector<std::string> activations = {"sigmoid", "relu"};
   int jobs = gl::default_jobs();
+  gl::OptimizerFlags optimizer;       // --optimizer, --lr (the claims: Adam, lr 0.001)
+  std::filesystem::path tensorboard;  // --tensorboard DIR (empty: none)
 };
 
 // What one logged backward pass shows at each block.
@@ -63,14 +70,23 @@ struct BlockFlow {
   double f_share = 0;      // mean |dL/dh - dL/dy| (or |dL/dh| without a skip): what comes back through f
 };
 
+// One weight layer at a logged step (stem = layer 1, block b = layer b + 1, head = the last), for
+// scalars.csv and TensorBoard; the raw values only with --tensorboard.
+struct LayerLog {
+  double kernel_grad = 0, bias_grad = 0;  // mean |dL/dW|, mean |dL/db|
+  std::vector<float> kernel_grads, kernel_values;
+};
+
 struct Run {
   std::string activation;
   bool skip = false;
   std::uint64_t seed = 0;
-  std::vector<long> steps;                   // logged steps
-  std::vector<double> loss;                  // train-batch loss at the logged steps
-  std::vector<std::vector<BlockFlow>> flow;  // per logged step, per block
-  double stem_grad = 0, head_grad = 0;       // mean |dL/dW| at the last logged step
+  std::vector<long> steps;                    // logged steps
+  std::vector<double> loss;                   // train-batch loss at the logged steps
+  std::vector<double> accuracy;               // train-batch accuracy at the logged steps
+  std::vector<std::vector<LayerLog>> layers;  // per logged step, per weight layer
+  std::vector<std::vector<BlockFlow>> flow;   // per logged step, per block
+  double stem_grad = 0, head_grad = 0;        // mean |dL/dW| at the last logged step
   double test_accuracy = 0;
 };
 
@@ -97,7 +113,7 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
   ad::Var labels = g.input("labels", ad::Tensor({s.batch, 10}));
   ad::Var logits = net(x);
   ad::Var loss = ad::softmax_cross_entropy(logits, labels);
-  nn::Adam adam(net.parameters());
+  const auto optimizer = gl::make_optimizer(s.optimizer, net.parameters());  // Adam 0.001 unless flags
 
   // ---- Step 2: train, and look at every block's gradients on the logged steps ---------------
   gradflow::mnist::BatchSampler batches(data.train, static_cast<std::size_t>(s.batch), seed);
@@ -109,11 +125,36 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
   for (int step = 0; step < s.steps; ++step) {
     batches.next_batch(g.input_value(x).values(), y);
     g.input_value(labels) = nn::one_hot(y, 10);
-    g.forward();
-    g.backward(loss);
+    try {
+      g.forward();
+      g.backward(loss);
+    } catch (const ad::NonFiniteError& e) {
+      // Too large a --lr (or plain SGD on a deep net) can overflow: say which run, and when.
+      throw std::runtime_error(
+          fmt::format("training diverged ({} {} net, seed {}, step {}, {}): {}; try a smaller --lr", net_name(skip),
+                      activation, seed, step, s.optimizer.describe(), e.what()));
+    }
     if (step % s.log_every == 0 || step == s.steps - 1) {
       run.steps.push_back(step);
       run.loss.push_back(loss.value().item());
+      const auto predicted = nn::argmax_rows(logits.value());
+      int right = 0;
+      for (std::size_t r = 0; r < y.size(); ++r) right += predicted[r] == y[r];
+      run.accuracy.push_back(static_cast<double>(right) / static_cast<double>(y.size()));
+      auto& layers = run.layers.emplace_back();
+      auto log_layer = [&](const nn::Dense& d) {
+        LayerLog l{ad::mean_abs(d.kernel().grad()), ad::mean_abs(d.bias().grad()), {}, {}};
+        if (!s.tensorboard.empty()) {
+          const auto grad = d.kernel().grad().values();
+          const auto value = d.kernel().value().values();
+          l.kernel_grads.assign(grad.begin(), grad.end());
+          l.kernel_values.assign(value.begin(), value.end());
+        }
+        layers.push_back(std::move(l));
+      };
+      log_layer(net.stem());
+      for (const nn::ResidualBlock& b : net.blocks()) log_layer(b.f());
+      log_layer(net.head());
       auto& flow = run.flow.emplace_back();
       for (const nn::ResidualBlock& b : net.blocks()) {
         // After backward every node holds its gradient: h's is the sum of both paths' shares,
@@ -130,7 +171,7 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
       run.stem_grad = ad::mean_abs(net.stem().kernel().grad());
       run.head_grad = ad::mean_abs(net.head().kernel().grad());
     }
-    adam.step();
+    optimizer->step();
   }
 
   // ---- Step 3: test accuracy, a batch at a time ---------------------------------------------
@@ -235,7 +276,13 @@ int lesson(int argc, char** argv) {
   flags.add_list("activations", &s.activations, "activations of f", {"sigmoid", "relu", "leaky_relu", "tanh"});
   flags.add_int("jobs", &s.jobs, "runs in parallel (default: one per core); results do not depend on it", 1,
                 gl::kMaxJobs);
+  flags.add_path("tensorboard", &s.tensorboard,
+                 "also write TensorBoard event files, one run folder per net and activation and seed "
+                 "(DIR/residual_relu/seed1/...); view them with tensorboard --logdir DIR",
+                 "DIR");
+  gl::add_optimizer_flags(flags, s.optimizer, "every run's");
   if (!flags.parse(argc, argv)) return 0;
+  gl::resolve_optimizer_flags(flags, s.optimizer);
   s.first_seed = common.seed;
   if (common.quick) {
     s.steps = std::min(s.steps, 60);
@@ -250,10 +297,10 @@ int lesson(int argc, char** argv) {
       common);
   report.setting("network", fmt::format("784 -> {}, {} blocks of {} -> {}, -> 10", s.width, s.blocks, s.width, s.width),
                  s.blocks != defaults.blocks || s.width != defaults.width);
-  report.setting(
-      "training",
-      fmt::format("Adam (lr 0.001), batch {}, {} steps, gradients logged every {}", s.batch, s.steps, s.log_every),
-      s.steps != defaults.steps || s.batch != defaults.batch);
+  report.setting("training",
+                 fmt::format("{}, batch {}, {} steps, gradients logged every {}", s.optimizer.describe(), s.batch,
+                             s.steps, s.log_every),
+                 s.steps != defaults.steps || s.batch != defaults.batch || !s.optimizer.is_default());
   report.setting("activations", fmt::format("{}", fmt::join(s.activations, ", ")),
                  s.activations != defaults.activations);
   report.setting("seeds", fmt::format("{} ({} .. {})", s.seeds, s.first_seed, s.first_seed + s.seeds - 1),
@@ -266,6 +313,8 @@ int lesson(int argc, char** argv) {
         "steps of batch 50",
         s.blocks, s.width, s.steps, s.batch);
   }
+  if (!s.optimizer.is_default())
+    note += fmt::format("{}this run: {}", note.empty() ? "" : "; ", s.optimizer.difference());
 
   const auto data = gradflow::mnist::read_data_sets(common.data, 0);  // no validation split needed
 
@@ -281,11 +330,53 @@ int lesson(int argc, char** argv) {
       for (int k = 0; k < s.seeds; ++k) jobs.push_back({act, skip, s.first_seed + static_cast<std::uint64_t>(k)});
     }
   }
+  // scalars.csv (and TensorBoard with --tensorboard): one scenario per net and activation.
+  // Histograms need each layer's raw values, kept only with --tensorboard.
+  gl::TrainingLog log(report.path("scalars.csv"),
+                      s.tensorboard.empty() ? std::filesystem::path() : report.path("histograms.csv"));
+  if (!s.tensorboard.empty()) log.set_sink(gl::make_tensorboard_sink(s.tensorboard));
   std::vector<Run> runs;
   gl::run_parallel<Run>(
       jobs.size(), s.jobs,
       [&](std::size_t i) { return train(s, jobs[i].activation, jobs[i].skip, jobs[i].seed, data); },
-      [&](std::size_t, Run& r) { runs.push_back(std::move(r)); });
+      [&](std::size_t, Run& r) {
+        const std::string scenario = net_name(r.skip) + "_" + r.activation;
+        for (std::size_t k = 0; k < r.steps.size(); ++k) {
+          log.scalar(scenario, r.seed, r.steps[k], "loss", r.loss[k]);
+          log.scalar(scenario, r.seed, r.steps[k], "acc", r.accuracy[k]);
+          for (std::size_t l = 0; l < r.layers[k].size(); ++l) {
+            const LayerLog& layer = r.layers[k][l];
+            const int n = static_cast<int>(l) + 1;
+            log.scalar(scenario, r.seed, r.steps[k], fmt::format("mean_{}", n), layer.kernel_grad);
+            log.scalar(scenario, r.seed, r.steps[k], fmt::format("bias_mean_{}", n), layer.bias_grad);
+            if (!s.tensorboard.empty()) {
+              log.histogram_of(scenario, r.seed, r.steps[k], n, "kernel_grad", layer.kernel_grads);
+              log.histogram_of(scenario, r.seed, r.steps[k], n, "kernel_value", layer.kernel_values);
+            }
+          }
+        }
+        for (auto& step : r.layers) {  // the raw values are logged; the summaries keep the means
+          for (auto& layer : step) {
+            layer.kernel_grads = {};
+            layer.kernel_values = {};
+          }
+        }
+        runs.push_back(std::move(r));
+      });
+  log.close();
+  report.describe_file("scalars.csv",
+                       "scenario,seed,step,tag,value; scenarios plain_<activation> and residual_<activation>; tags "
+                       "loss, acc (the training batch), mean_l and bias_mean_l (mean |dL/dW|, |dL/db| of weight "
+                       "layer l: 1 the stem, 2 .. blocks + 1 the blocks, the last the head)");
+  if (!s.tensorboard.empty()) {
+    report.describe_file("histograms.csv",
+                         "dL/dW and W per layer at the logged steps, scenario,seed,step,layer,kind,bin,lo,hi,count");
+    report.text(fmt::format(
+        "TensorBoard event files of every run are in {0}/<net>_<activation>/seed<N>/ (outside this folder): "
+        "tensorboard --logdir {0} shows loss, accuracy, per-layer mean |dL/dW| (layerN/kernel_grad_mean) "
+        "and |dL/db| (layerN/bias_grad_mean), and histograms of dL/dW and W at the logged steps.",
+        s.tensorboard.string()));
+  }
 
   auto runs_of = [&](const std::string& act, bool skip) {
     std::vector<const Run*> v;

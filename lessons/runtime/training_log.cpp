@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -38,8 +40,9 @@ std::string tensorboard_tag(std::string_view csv_tag) {
   if (csv_tag == "acc") return "accuracy";
   // "<prefix><layer number>" -> "layer<number>/<name>"
   static constexpr std::pair<std::string_view, std::string_view> kPerLayer[] = {
-      {"bias_mean_", "bias_grad_mean"}, {"weight_mean_", "kernel_mean"},      {"mean_", "kernel_grad_mean"},
-      {"dead_", "dead_fraction"},       {"saturated_", "saturated_fraction"},
+      {"bias_mean_", "bias_grad_mean"},     {"weight_mean_", "kernel_mean"},
+      {"mean_", "kernel_grad_mean"},        {"dead_", "dead_fraction"},
+      {"saturated_", "saturated_fraction"}, {"negative_side_", "negative_side_fraction"},
   };
   for (const auto& [prefix, name] : kPerLayer) {
     if (!csv_tag.starts_with(prefix)) continue;
@@ -147,12 +150,36 @@ void TrainingLog::histogram(std::string_view scenario, std::uint64_t seed, long 
     std::string rows;
     for (std::size_t b = 0; b < bins; ++b) {
       const double left = lo + width * static_cast<double>(b);
+      // The last bin ends at hi exactly (lo + bins w can miss it by a rounding error).
+      const double right = b + 1 == bins ? hi : left + width;
       rows += fmt::format("{},{},{},{},{},{},{},{},{}\n", scenario, seed, step, layer, kind, b, csv_number(left),
-                          csv_number(left + width), counts[b]);
+                          csv_number(right), counts[b]);
     }
     histograms_ << rows;
   }
   if (sink_ && !values.empty()) sink_->histogram(scenario, seed, step, fmt::format("layer{}/{}", layer, kind), values);
+}
+
+void TrainingLog::histogram_of(std::string_view scenario, std::uint64_t seed, long step, int layer,
+                               std::string_view kind, std::span<const float> values, int bins) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (float v : values) {
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, static_cast<double>(v));
+    hi = std::max(hi, static_cast<double>(v));
+  }
+  std::vector<std::uint32_t> counts(static_cast<std::size_t>(std::max(bins, 1)), 0);
+  if (lo > hi) {  // nothing finite: an empty histogram at 0
+    lo = hi = 0;
+  } else {
+    const double width = (hi - lo) / static_cast<double>(counts.size());
+    for (float v : values) {
+      if (!std::isfinite(v)) continue;
+      const auto b = width > 0 ? static_cast<std::size_t>((static_cast<double>(v) - lo) / width) : 0;
+      ++counts[std::min(b, counts.size() - 1)];
+    }
+  }
+  histogram(scenario, seed, step, layer, kind, lo, hi, counts, values);
 }
 
 void TrainingLog::close() {

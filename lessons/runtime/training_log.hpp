@@ -45,7 +45,8 @@ bool tensorboard_available();
 // The TensorBoard tag of a scalars.csv tag, grouped per layer the way TensorBoard groups charts
 // (by the part before the first '/'): "acc" -> "accuracy", "mean_3" -> "layer3/kernel_grad_mean",
 // "bias_mean_3" -> "layer3/bias_grad_mean", "weight_mean_3" -> "layer3/kernel_mean",
-// "dead_3" -> "layer3/dead_fraction", "saturated_3" -> "layer3/saturated_fraction"; any other
+// "dead_3" -> "layer3/dead_fraction", "saturated_3" -> "layer3/saturated_fraction",
+// "negative_side_3" -> "layer3/negative_side_fraction" (leaky ReLU units never positive); any other
 // tag ("loss") is kept as it is.
 std::string tensorboard_tag(std::string_view csv_tag);
 
@@ -74,6 +75,10 @@ class TrainingLog {
   // to the sink (TensorBoard builds its own buckets).
   void histogram(std::string_view scenario, std::uint64_t seed, long step, int layer, std::string_view kind, double lo,
                  double hi, std::span<const std::uint32_t> counts, std::span<const float> values = {});
+  // The same from raw values: `bins` equal bins from their min to their max (non-finite values
+  // are left out of the CSV counts), and the values themselves to the sink.
+  void histogram_of(std::string_view scenario, std::uint64_t seed, long step, int layer, std::string_view kind,
+                    std::span<const float> values, int bins = 30);
 
   // Flushes and closes; throws std::runtime_error naming the file and the cause on failure.
   void close();

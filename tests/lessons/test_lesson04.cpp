@@ -78,3 +78,27 @@ TEST_CASE("lesson04 refuses a bad optimizer (exit 2) and missing data (exit 1)",
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Catch::Contains("/nonexistent/mnist"));
 }
+
+// The event files of one TensorBoard run folder (DIR/<scenario>/seed<N>/).
+static int event_files(const fs::path& run_dir) {
+  int n = 0;
+  if (!fs::is_directory(run_dir)) return 0;
+  for (const auto& e : fs::directory_iterator(run_dir))
+    n += e.path().filename().string().starts_with("events.out.tfevents.") && fs::file_size(e.path()) > 0;
+  return n;
+}
+
+TEST_CASE("lesson04 --tensorboard writes one event file per model and seed and the page names the folder",
+          "[lesson04]") {
+  const gradflow::testing::TempDir tmp("lesson04-tensorboard");
+  const fs::path out = tmp.path / "out", tb = tmp.path / "tb";
+  const auto run = gradflow::testing::run_program(
+      "lesson04_training",
+      fmt::format("--quick --data '{}' --out '{}' --tensorboard '{}'", kFixture.string(), out.string(), tb.string()));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(event_files(tb / "softmax_regression" / "seed1") == 1);
+  CHECK(event_files(tb / "mlp" / "seed2") == 1);
+  CHECK_THAT(slurp(out / "index.html"), Catch::Contains(tb.string()));
+  // (tests/tensorboard/test_training_lessons_events.py checks every record against scalars.csv.)
+}

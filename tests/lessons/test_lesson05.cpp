@@ -418,3 +418,55 @@ TEST_CASE("lesson05 says underflowed instead of printing inf or nan, and judges 
   CHECK_THAT(run.out, !Catch::Contains("infx"));
   fs::remove_all(out);
 }
+
+// The value of one scalars.csv row ("scenario,seed,step,tag,"), or "" when there is none.
+std::string csv_value(const std::string& csv, const std::string& key) {
+  const auto at = csv.find("\n" + key);
+  if (at == std::string::npos) return "";
+  const auto start = at + 1 + key.size();
+  return csv.substr(start, csv.find('\n', start) - start);
+}
+
+TEST_CASE("lesson05 --optimizer sgd --lr trains with SGD at that rate and every verdict says so", "[lesson05]") {
+  const gradflow::testing::TempDir tmp("lesson05-optimizer");
+  const auto run_with = [&](const std::string& name, const std::string& flags) {
+    const Run run = run_lesson05(fmt::format("--quick --activations relu --seeds 1 --data '{}' --out '{}' {}",
+                                             kFixture.string(), (tmp.path / name).string(), flags));
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    return nlohmann::json::parse(slurp(tmp.path / name / "summary.json"));
+  };
+  const auto adam = run_with("adam", "");
+  const auto sgd = run_with("sgd", "--optimizer sgd --lr 0.05");
+  CHECK(adam.at("settings").at("optimizer") == "adam(lr=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08)");
+  CHECK(sgd.at("settings").at("optimizer") == "sgd(lr=0.05)");
+  for (const auto& c : sgd.at("claims")) {
+    INFO(c.dump());
+    CHECK_THAT(c.at("settings_note").get<std::string>(), Catch::Contains("--optimizer sgd, --lr 0.05"));
+  }
+  for (const auto& c : adam.at("claims")) CHECK_THAT(c.dump(), !Catch::Contains("--optimizer"));
+  CHECK_THAT(slurp(tmp.path / "sgd" / "index.html"), Catch::Contains("--optimizer sgd, --lr 0.05"));
+  // The update really changed: after 20 steps the same batches give a different loss.
+  const std::string a = csv_value(slurp(tmp.path / "adam" / "scalars.csv"), "relu,1,20,loss,");
+  const std::string s = csv_value(slurp(tmp.path / "sgd" / "scalars.csv"), "relu,1,20,loss,");
+  REQUIRE_FALSE(a.empty());
+  REQUIRE_FALSE(s.empty());
+  CHECK(a != s);
+  // --lr alone (Adam at another rate) is also a run away from the post's settings.
+  const auto lr = run_with("lr", "--lr 0.01");
+  CHECK(lr.at("settings").at("optimizer") == "adam(lr=0.01, beta1=0.9, beta2=0.999, epsilon=1e-08)");
+  CHECK_THAT(lr.at("claims")[0].at("settings_note").get<std::string>(), Catch::Contains("--lr 0.01"));
+}
+
+TEST_CASE("lesson05 refuses a bad --optimizer or --lr with exit 2 naming the flag; --help prints 0.001", "[lesson05]") {
+  const Run bad = run_lesson05("--optimizer rmsprop --data /nonexistent/gradflow-mnist");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--optimizer: 'rmsprop' is not adam or sgd"));
+  const Run zero = run_lesson05("--lr 0 --data /nonexistent/gradflow-mnist");
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("--lr"));
+  const Run help = run_lesson05("--help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Matches("[\\s\\S]*--lr X[^\\n]*\\n[^-]*default: 0\\.001\\)[\\s\\S]*"));
+  CHECK_THAT(help.out, Catch::Contains("--optimizer NAME"));
+}

@@ -92,3 +92,54 @@ TEST_CASE("lesson07 rejects an unknown learning rate with exit code 2 naming the
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.err, Catch::Contains("--learning-rates"));
 }
+
+TEST_CASE("lesson07 --optimizer sgd runs the dead-unit sweep with SGD and the dead-unit verdicts say so",
+          "[lesson07]") {
+  const TempDir tmp("lesson07-optimizer");
+  const fs::path out = tmp.path / "out";
+  const fs::path tb = tmp.path / "tb";
+  const auto run =
+      run_lesson07(fmt::format("--quick --learning-rates 0.01,0.1 --seeds 1 --optimizer sgd --data '{}' "
+                               "--out '{}' --tensorboard '{}'",
+                               kFixture.string(), out.string(), tb.string()));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto j = check_common_shape(out, "07_dead_and_exploding");
+  CHECK(j.at("settings").at("optimizer (dead units)") == "sgd");
+  CHECK_THAT(j.at("settings").at("network (dead units)").get<std::string>(), Catch::Contains("SGD"));
+  CHECK_THAT(claim(j, "dead_fraction_grows_with_lr").at("settings_note").get<std::string>(),
+             Catch::Contains("SGD (--optimizer sgd)"));
+  // scalars.csv: the runtime's header, every scenario logged under its folder-safe name.
+  const std::string csv = slurp(out / "scalars.csv");
+  CHECK(csv.rfind("scenario,seed,step,tag,value\n", 0) == 0);
+  for (const char* row :
+       {"\nrelu_lr0.1,1,0,loss,", "\nrelu_lr0.01,1,100,mean_6,", "\nleaky_relu_lr0.1,1,0,bias_mean_1,",
+        "\nrelu_bias-1_lr0.01,1,200,dead_5,", "\nleaky_relu_lr0.01,1,200,negative_side_5,",
+        "\nexplode_plain,1,0,grad_norm,", "\nexplode_clipped,1,0,loss,"}) {
+    CHECK_THAT(csv, Catch::Contains(row));
+  }
+  // --tensorboard: one run folder per scenario and seed, each with its event file (the records
+  // themselves are checked by tests/tensorboard/test_training_lessons_events.py).
+  for (const char* run_dir : {"relu_lr0.1/seed1", "leaky_relu_bias-1_lr0.01/seed1", "explode_clipped/seed1"}) {
+    INFO(run_dir);
+    REQUIRE(fs::is_directory(tb / run_dir));
+    CHECK(fs::begin(fs::directory_iterator(tb / run_dir)) != fs::end(fs::directory_iterator(tb / run_dir)));
+  }
+  CHECK(fs::exists(out / "histograms.csv"));
+}
+
+TEST_CASE("lesson07 refuses --lr (the learning rate is swept) and a bad --optimizer, with exit 2", "[lesson07]") {
+  for (const char* arg : {"--lr 0.01", "--lr=0.01"}) {
+    const auto run = run_lesson07(fmt::format("{} --data /nonexistent/gradflow-mnist", arg));
+    INFO(arg << "\n" << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::Contains("--lr: lesson 07 sweeps the learning rate"));
+    CHECK_THAT(run.err, Catch::Contains("--learning-rates"));
+  }
+  const auto bad = run_lesson07("--optimizer rmsprop --data /nonexistent/gradflow-mnist");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--optimizer: 'rmsprop' is not adam or sgd"));
+  const auto probes = run_lesson07("--steps 5000 --probe-every 1 --data /nonexistent/gradflow-mnist");
+  CHECK(probes.exit_code == 2);
+  CHECK_THAT(probes.err, Catch::Contains("--probe-every 1"));
+}

@@ -93,3 +93,65 @@ TEST_CASE("lesson08 rejects bad flags with exit code 2 naming the flag", "[lesso
   CHECK_THAT(run.err, Catch::Contains("--blocks"));
   CHECK(run_lesson08("--activations swish").exit_code == 2);
 }
+
+TEST_CASE("lesson08 --optimizer sgd --lr trains with SGD, logs scalars.csv and the verdicts say so", "[lesson08]") {
+  const TempDir tmp("lesson08-optimizer");
+  const auto run_with = [&](const std::string& name, const std::string& flags) {
+    const auto run = run_lesson08(fmt::format("--quick --activations sigmoid --seeds 1 --data '{}' --out '{}' {}",
+                                              kFixture.string(), (tmp.path / name).string(), flags));
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    return check_common_shape(tmp.path / name, "08_residual");
+  };
+  const auto adam = run_with("adam", "");
+  const auto sgd =
+      run_with("sgd", fmt::format("--optimizer sgd --lr 0.05 --tensorboard '{}'", (tmp.path / "tb").string()));
+  // --tensorboard: one run folder per net, activation and seed, with an event file in each.
+  for (const char* run_dir : {"plain_sigmoid/seed1", "residual_sigmoid/seed1"}) {
+    INFO(run_dir);
+    REQUIRE(fs::is_directory(tmp.path / "tb" / run_dir));
+    CHECK(fs::begin(fs::directory_iterator(tmp.path / "tb" / run_dir)) !=
+          fs::end(fs::directory_iterator(tmp.path / "tb" / run_dir)));
+  }
+  CHECK(fs::exists(tmp.path / "sgd" / "histograms.csv"));
+  CHECK_FALSE(fs::exists(tmp.path / "adam" / "histograms.csv"));  // raw values are kept only with --tensorboard
+  CHECK_THAT(adam.at("settings").at("training").get<std::string>(), Catch::Contains("adam(lr=0.001"));
+  CHECK_THAT(sgd.at("settings").at("training").get<std::string>(), Catch::Contains("sgd(lr=0.05)"));
+  for (const auto& c : sgd.at("claims")) {
+    INFO(c.dump());
+    CHECK_THAT(c.at("settings_note").get<std::string>(), Catch::Contains("--optimizer sgd, --lr 0.05"));
+  }
+  // scalars.csv through the training log: the stem is layer 1, the 20 blocks 2..21, the head 22.
+  const std::string a = slurp(tmp.path / "adam" / "scalars.csv"), s = slurp(tmp.path / "sgd" / "scalars.csv");
+  CHECK(a.rfind("scenario,seed,step,tag,value\n", 0) == 0);
+  for (const char* row : {"\nplain_sigmoid,1,0,loss,", "\nresidual_sigmoid,1,20,acc,",
+                          "\nresidual_sigmoid,1,59,mean_22,", "\nplain_sigmoid,1,40,bias_mean_1,"}) {
+    CHECK_THAT(a, Catch::Contains(row));
+  }
+  // Same batches, another update rule: the loss after 20 steps differs.
+  const auto loss_at_20 = [](const std::string& csv) {
+    const auto at = csv.find("\nresidual_sigmoid,1,20,loss,");
+    REQUIRE(at != std::string::npos);
+    return csv.substr(at, csv.find('\n', at + 1) - at);
+  };
+  CHECK(loss_at_20(a) != loss_at_20(s));
+  const auto bad = run_lesson08("--optimizer adagrad --data /nonexistent/gradflow-mnist");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--optimizer: 'adagrad' is not adam or sgd"));
+}
+
+TEST_CASE("lesson08 names the run and the flag when a large --lr makes training diverge", "[lesson08]") {
+  const TempDir tmp("lesson08-diverge");
+  const auto run =
+      run_lesson08(fmt::format("--quick --activations relu --seeds 1 --optimizer sgd --lr 5 --data '{}' "
+                               "--out '{}'",
+                               kFixture.string(), (tmp.path / "out").string()));
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  // Both nets diverge; which one is reported first may depend on the parallel runs.
+  CHECK_THAT(run.err,
+             Catch::Matches("[\\s\\S]*training diverged \\((plain|residual) relu net, seed 1, step [0-9]+[\\s\\S]*"));
+  CHECK_THAT(run.err, Catch::Contains("sgd(lr=5)"));
+  CHECK_THAT(run.err, Catch::Contains("try a smaller --lr"));
+  CHECK_FALSE(fs::exists(tmp.path / "out"));  // nothing half-written
+}

@@ -95,7 +95,7 @@ def tb_tag(csv_tag):
         return "accuracy"
     for prefix, name in [("bias_mean_", "bias_grad_mean"), ("weight_mean_", "kernel_mean"),
                          ("mean_", "kernel_grad_mean"), ("dead_", "dead_fraction"),
-                         ("saturated_", "saturated_fraction")]:
+                         ("saturated_", "saturated_fraction"), ("negative_side_", "negative_side_fraction")]:
         rest = csv_tag[len(prefix):]
         if csv_tag.startswith(prefix) and rest.isdigit():
             return f"layer{rest}/{name}"

@@ -61,6 +61,7 @@ TEST_CASE("the post's scalars.csv tags get per-layer TensorBoard tags", "[tensor
   CHECK(gl::tensorboard_tag("weight_mean_12") == "layer12/kernel_mean");
   CHECK(gl::tensorboard_tag("dead_1") == "layer1/dead_fraction");
   CHECK(gl::tensorboard_tag("saturated_6") == "layer6/saturated_fraction");
+  CHECK(gl::tensorboard_tag("negative_side_2") == "layer2/negative_side_fraction");  // lesson 07, leaky ReLU
   CHECK(gl::tensorboard_tag("mean_x") == "mean_x");  // not a layer number: kept as it is
   CHECK(gl::tensorboard_tag("grad_norm") == "grad_norm");
 }
