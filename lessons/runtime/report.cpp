@@ -90,9 +90,7 @@ Report::~Report() = default;
 
 void Report::page(std::string html) { body_ += std::move(html); }
 
-void Report::setting(std::string_view key, float value, bool differs_from_default) {
-  setting(key, nlohmann::json(std::stod(fmt::format("{}", value))), differs_from_default);
-}
+double Report::shortest_double(float value) { return std::stod(fmt::format("{}", value)); }
 
 void Report::setting(std::string_view key, nlohmann::json value, bool differs_from_default) {
   std::string text;

@@ -17,6 +17,7 @@
 // Everything goes into a staged output folder (OutputDir) that finish() puts in place as a
 // whole; if the lesson throws before that, the previous result stays untouched.
 
+#include <concepts>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -78,8 +79,14 @@ class Report {
   // `differs_from_default` marks settings a flag moved away from the lesson's defaults.
   void setting(std::string_view key, nlohmann::json value, bool differs_from_default = false);
   // A float setting (an op's parameter such as alpha) is stored as the double its shortest text
-  // names, so summary.json says 0.2 where the float holds 0.20000000298023224.
-  void setting(std::string_view key, float value, bool differs_from_default = false);
+  // names, so summary.json says 0.2 where the float holds 0.20000000298023224. Exactly float:
+  // an int must not convert to it (a plain float overload would catch ints and write 200.0).
+  template <std::same_as<float> F>
+  void setting(std::string_view key, F value, bool differs_from_default = false) {
+    setting(key, nlohmann::json(shortest_double(value)), differs_from_default);
+  }
+  // The double that the float's shortest round-trip text names: 0.2F -> 0.2.
+  static double shortest_double(float value);
 
   void section(std::string_view title);
   void subsection(std::string_view title);

@@ -57,9 +57,8 @@ TEST_CASE("lesson08 --quick records both paths per block and draws the skip edge
   // (without Graphviz groups the blocks drift right into a staircase too wide to read).
   {
     const std::string svg = slurp(out / "flow_residual_sigmoid.svg");
-    const std::regex add_node(R"(<title>add\d+</title>\s*<ellipse[^>]* cx="([-0-9.]+)") ");
-        std::set<std::string>
-            xs;
+    const std::regex add_node(R"re(<title>add\d+</title>\s*<ellipse[^>]* cx="([-0-9.]+)")re");
+    std::set<std::string> xs;
     int adds = 0;
     for (auto it = std::sregex_iterator(svg.begin(), svg.end(), add_node); it != std::sregex_iterator(); ++it, ++adds)
       xs.insert((*it)[1].str());

@@ -53,6 +53,7 @@ TEST_CASE("Report writes console, index.html and summary.json of the common shap
   common.out = dir.path / "out";
   gl::Report report({"05_vanishing_gradients", "Lesson 05", "one line"}, common);
   report.setting("iterations", 60, true);
+  report.setting("alpha", 0.2F);
   report.section("1. Train");
   report.text("a <b>plain</b> paragraph");
   report.table({{"scenario", "accuracy", "check"}, {{"relu", "91.5", "PASS"}}, "", false});
@@ -65,6 +66,8 @@ TEST_CASE("Report writes console, index.html and summary.json of the common shap
   const auto summary = nlohmann::json::parse(slurp(common.out / "summary.json"));
   CHECK(summary["lesson"] == "05_vanishing_gradients");
   CHECK(summary["settings"]["iterations"] == 60);
+  CHECK(summary["settings"]["iterations"].is_number_integer());  // an int stays an int (not 60.0)
+  CHECK(summary["settings"]["alpha"].get<double>() == 0.2);      // a float as written, not 0.2000000029
   REQUIRE(summary["claims"].size() == 1);
   for (const char* key : {"id", "statement", "measured", "verdict", "rule"}) CHECK(summary["claims"][0].contains(key));
   CHECK(summary["claims"][0]["verdict"] == "holds");
