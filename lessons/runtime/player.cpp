@@ -6,24 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "lessons/runtime/html_page.hpp"
+
 namespace gradflow::lessons {
 
 namespace {
-
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // JSON inside <script>: "</" would end the script element early, so it is written "<\/".
 std::string script_safe_json(const nlohmann::json& j) {
@@ -120,13 +107,13 @@ std::string step_player_html(std::string_view id, const std::vector<PlayerStep>&
       "<div class=\"gf-player-text\">\n<h3 id=\"{0}-title\">{3}</h3>\n"
       "<p>Visiting <code id=\"{0}-node\">{4}</code>, its gradient dL/dy = <code id=\"{0}-grad\">{5}</code></p>\n"
       "<pre id=\"{0}-text\">{6}</pre>\n</div>\n</div>\n",
-      i, escape(first.image), escape(first.alt), escape(first.title), escape(first.node), escape(first.gradient),
-      escape(first.text));
+      i, html_escape(first.image), html_escape(first.alt), html_escape(first.title), html_escape(first.node), html_escape(first.gradient),
+      html_escape(first.text));
   html += "<p class=\"gf-player-help\">Use the buttons, the slider or the left and right arrow keys.</p>\n</div>\n";
   html +=
       "<noscript><p>JavaScript is off: the player shows step 1 only. Every step's diagram is the file "
       "<code>step_NN.svg</code> in this folder; the steps' texts follow.</p><ol>";
-  for (const PlayerStep& s : steps) html += fmt::format("<li><pre>{}</pre></li>", escape(s.text));
+  for (const PlayerStep& s : steps) html += fmt::format("<li><pre>{}</pre></li>", html_escape(s.text));
   html += "</ol></noscript>\n";
   html += fmt::format("<script type=\"application/json\" id=\"{}-data\">{}</script>\n", i, script_safe_json(data));
   std::string script(kScript);

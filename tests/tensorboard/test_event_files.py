@@ -15,14 +15,7 @@ import tempfile
 sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import read_events as rx  # noqa: E402
-
-failures = []
-passed = []
-
-
-def check(name, condition, detail=""):
-    print(("ok   " if condition else "FAIL ") + name + (f": {detail}" if detail and not condition else ""))
-    (passed if condition else failures).append(name)
+from checklist import check, finish  # noqa: E402
 
 
 def only_event_file(out):
@@ -104,8 +97,7 @@ def main():
         check("no unexpected error", False, str(e))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(passed)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":
