@@ -273,12 +273,14 @@ int lesson(int argc, char** argv) {
                                                 "Right: accuracy on the {} validation images, which neither model "
                                                 "trains on.",
                                                 s.log_every, data.validation.size())};
+  const double x_tic_step = s.steps >= 1000 ? 500.0 : std::max(1.0, s.steps / 4.0);
+  // One panel at a time: a reference into `panels` dies when the next emplace_back reallocates.
   figures::Panel& lp = curves.panels.emplace_back();
   lp.title = "train-batch loss";
   lp.x_label = "step";
   lp.y_label = "softmax cross-entropy";
   lp.log_y = true;
-  lp.x_tic_step = s.steps >= 1000 ? 500.0 : std::max(1.0, s.steps / 4.0);
+  lp.x_tic_step = x_tic_step;
   lp.series.push_back({.title = "softmax regression", .x = sr.step, .y = sr.loss, .color = "#0072B2"});
   lp.series.push_back(
       {.title = fmt::format("784-{}-10 ReLU", s.hidden), .x = ml.step, .y = ml.loss, .color = "#D55E00"});
@@ -287,7 +289,7 @@ int lesson(int argc, char** argv) {
   vp.x_label = "step";
   vp.y_label = "accuracy";
   vp.legend = "bottom right";
-  vp.x_tic_step = lp.x_tic_step;
+  vp.x_tic_step = x_tic_step;
   vp.series.push_back({.title = "softmax regression",
                        .x = sr.val_step,
                        .y = sr.val_acc,
