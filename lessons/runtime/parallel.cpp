@@ -43,9 +43,13 @@ void run_indexed(std::size_t count, int jobs, const std::function<void(std::size
   if (jobs < 1 || jobs > kMaxJobs) {
     throw std::invalid_argument(fmt::format("run_parallel: jobs must be 1 to {}, not {}", kMaxJobs, jobs));
   }
+  // One BLAS thread per run whatever --jobs says, also when the runs go one at a time: a gemm
+  // split over several threads may add its partial sums in another order, and "the results do
+  // not depend on --jobs" must hold to the last bit.
+  const OneBlasThread one_blas_thread;
   const std::size_t threads_wanted = std::min<std::size_t>(static_cast<std::size_t>(jobs), count);
   if (threads_wanted <= 1) {
-    // One at a time on this thread: nothing to coordinate, BLAS keeps its own threads.
+    // One at a time on this thread: nothing to coordinate.
     for (std::size_t i = 0; i < count; ++i) {
       task(i);
       done(i);
@@ -53,7 +57,6 @@ void run_indexed(std::size_t count, int jobs, const std::function<void(std::size
     return;
   }
 
-  const OneBlasThread one_blas_thread;
   struct State {
     std::exception_ptr error;
     bool finished = false;

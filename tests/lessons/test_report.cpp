@@ -177,6 +177,12 @@ TEST_CASE("run_parallel reports in order, whatever finishes first, and limits BL
       });
   CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4, 5});
   CHECK(blas_in_tasks == 1);
+  // --jobs 1 too: a gemm on several BLAS threads may sum in another order, and the results must
+  // not depend on --jobs.
+  int blas_alone = 0;
+  gl::run_parallel<int>(
+      1, 1, [&](std::size_t) { return blas_alone = gl::blas_threads(); }, [](std::size_t, int&) {});
+  CHECK(blas_alone == 1);
   CHECK_THROWS_AS(gl::run_parallel<int>(
                       2, gl::kMaxJobs + 1, [](std::size_t) { return 0; }, [](std::size_t, int&) {}),
                   std::invalid_argument);
