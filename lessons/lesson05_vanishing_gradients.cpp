@@ -431,6 +431,7 @@ int lesson(int argc, char** argv) {
       fmt::format("IDX files from {}: {} training, {} validation, {} test images", common.data.string(),
                   data.train.size(), data.validation.size(), data.test.size());
   report.setting("data", data_text, !default_data);
+  report.phase("data read");
   double zero_pixels = 0, pixel_sum = 0;
   for (float v : data.train.images) {
     zero_pixels += v == 0.0F;
@@ -497,6 +498,7 @@ int lesson(int argc, char** argv) {
       });
   log.close();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.phase("training finished");
   report.describe_file("scalars.csv",
                        "every logged number, scenario,seed,step,tag,value; tags loss, acc, mean_l (mean |dL/dW|, the "
                        "post's names), bias_mean_l, weight_mean_l (mean |W|), dead_l (ReLU family: units at or below "

@@ -28,6 +28,7 @@ void add_common_flags(Flags& flags, CommonOptions& options, std::string_view les
     flags.add_path("data", &options.data, "folder with the four MNIST IDX files (plain or .gz)", "DIR");
   }
   flags.add_bool("quick", &options.quick, "a short run, used by the smoke tests");
+  flags.add_bool("verbose", &options.verbose, "print a timestamp per phase (data, training, each figure) on stderr");
 }
 
 std::filesystem::path default_data_dir() {

@@ -76,7 +76,7 @@ std::string claim_html(const Claim& c) {
 }
 
 Report::Report(LessonInfo info, const CommonOptions& common)
-    : info_(std::move(info)), out_(std::make_unique<OutputDir>(common.out)) {
+    : info_(std::move(info)), out_(std::make_unique<OutputDir>(common.out)), clock_(common.verbose) {
   summary_["lesson"] = info_.id;
   summary_["title"] = info_.title;  // the course page shows these two
   summary_["summary"] = info_.summary;
@@ -151,6 +151,7 @@ void Report::table(const Table& t) {
 void Report::figure(const figures::Figure& f, bool folded) {
   figures::render(f, out_->staging_path());
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
+  clock_.mark("figure " + f.name);
   if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
       "<figure><a href=\"{0}.svg\"><img src=\"{0}.svg\" alt=\"{1}\" loading=\"lazy\"></a>"
@@ -167,6 +168,7 @@ void Report::diagram(std::string_view name, const std::string& dot, std::string_
   const std::string stem(name);
   autodiff::viz::write_dot_svg_png(dot, out_->path(stem));
   fmt::print("[diagram {}.svg: {}]\n", stem, caption);
+  clock_.mark("diagram " + stem);
   const std::string svg = inline_svg(read_file(out_->path(stem + ".svg")));
   const std::string links = fmt::format(
       "<span class=\"files\">[<a href=\"{0}.svg\">open full size</a> · <a href=\"{0}.png\">PNG</a> · "
@@ -272,6 +274,7 @@ int Report::finish() {
   out_->commit();
   fmt::print("\nwrote {}\n", (out_->final_path() / "index.html").string());
   std::fflush(stdout);
+  clock_.mark("page written and committed");
   return 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include "lessons/runtime/common.hpp"
 #include "lessons/runtime/figures.hpp"
+#include "lessons/runtime/phase_clock.hpp"
 
 namespace gradflow::lessons {
 
@@ -103,6 +104,10 @@ class Report {
   [[nodiscard]] const std::vector<Claim>& claims() const { return claims_; }
   [[nodiscard]] const nlohmann::json& summary() const { return summary_; }
 
+  // With --verbose: a timestamp line on stderr for a phase that just ended (figures, diagrams
+  // and the page mark themselves).
+  void phase(std::string_view finished) { clock_.mark(finished); }
+
   // Writes summary.json and index.html and puts the folder in place. Returns 0 (exit code).
   int finish();
 
@@ -116,6 +121,7 @@ class Report {
   std::vector<std::vector<std::string>> setting_rows_;
   std::string body_;
   bool finished_ = false;
+  PhaseClock clock_;
 };
 
 // JSON text that is always valid UTF-8 (invalid bytes, e.g. from a non-UTF-8 path, are
