@@ -125,8 +125,8 @@ Run train(const Settings& s, const gradflow::mnist::DataSets& data, const std::s
     }
     run.log.push_back(std::move(p));
   }
-  run.validation_accuracy = model->evaluate(data.validation.images, data.validation.labels);
-  run.test_accuracy = model->evaluate(data.test.images, data.test.labels);
+  run.validation_accuracy = gradflow::mnist::evaluate_split(*model, data.validation);  // chunk by chunk
+  run.test_accuracy = gradflow::mnist::evaluate_split(*model, data.test);
   if (keep_model) {
     // Leave the graph holding one training step's values and gradients (evaluation replaced
     // the values with a test chunk's), without applying it, so that it can be drawn.
@@ -433,11 +433,11 @@ int lesson(int argc, char** argv) {
   report.setting("data", data_text, !default_data);
   report.phase("data read");
   double zero_pixels = 0, pixel_sum = 0;
-  for (float v : data.train.images) {
-    zero_pixels += v == 0.0F;
-    pixel_sum += v;
+  for (const std::uint8_t byte : data.train.pixels) {  // the values the network sees: byte / 255
+    zero_pixels += byte == 0;
+    pixel_sum += gradflow::mnist::DataSplit::pixel_value(byte);
   }
-  const double n_pixels = static_cast<double>(std::max<std::size_t>(1, data.train.images.size()));
+  const double n_pixels = static_cast<double>(std::max<std::size_t>(1, data.train.pixels.size()));
 
   // Step 4: every scenario x seed, in parallel, reported (and logged) in order.
   struct Job {

@@ -34,6 +34,15 @@ double seconds_since_process_start() {
   return 0;
 }
 
+// The process's peak resident memory so far (VmHWM), in MiB; -1 when /proc is not there.
+double peak_rss_mib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
 }  // namespace
 
 PhaseClock::PhaseClock(bool enabled) : enabled_(enabled), created_(std::chrono::steady_clock::now()) {
@@ -46,7 +55,8 @@ PhaseClock::PhaseClock(bool enabled) : enabled_(enabled), created_(std::chrono::
 void PhaseClock::mark(std::string_view phase) {
   if (!enabled_) return;
   const double now = start_offset_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - created_).count();
-  fmt::print(stderr, "[verbose] {:7.3f} s  (+{:.3f} s)  {}\n", now, now - last_, phase);
+  fmt::print(stderr, "[verbose] {:7.3f} s  (+{:.3f} s)  peak RSS {:5.1f} MiB  {}\n", now, now - last_, peak_rss_mib(),
+             phase);
   std::fflush(stderr);
   last_ = now;
 }
