@@ -133,7 +133,7 @@ inline figures::Figure accuracy_figure(const std::vector<Run>& runs, const std::
   figures::Figure f;
   f.name = "accuracy";
   f.title = fmt::format("Train-batch accuracy and loss (batch {})", batch);
-  f.panel_height = 340;
+  f.panel_height = 310;
   f.footnote = fmt::format("lines: mean over {}; bands: min to max over the seeds", seeds_text(seeds));
   figures::Panel acc, loss;
   acc.title = "accuracy on the training batch";
@@ -167,7 +167,7 @@ inline figures::Figure layer_lines_figure(const std::vector<Run>& runs, const st
   f.columns = static_cast<int>(std::min<std::size_t>(3, summaries.size()));
   f.panel_width = 420;
   f.panel_height = 380;
-  f.font_size = 13;
+  f.font_size = 15;
   double lo = INFINITY, hi = 0;
   for (const Summary& s : summaries) {
     const auto rs = runs_of(runs, s.scenario);
@@ -177,6 +177,17 @@ inline figures::Figure layer_lines_figure(const std::vector<Run>& runs, const st
     p.y_label = fmt::format("mean {}", symbol);
     p.log_y = true;
     p.legend = &s == &summaries.back() ? "outside right top" : "";
+    // About three round x tics: four or more crowd a narrow panel.
+    const double last = static_cast<double>(rs.front()->log.back().step);
+    if (last > 0) {
+      p.x_min = 0;
+      p.x_max = last;
+      const double raw = last / 3.0, decade = std::pow(10.0, std::floor(std::log10(raw)));
+      p.x_tic_step = raw <= decade       ? decade
+                     : raw <= 2 * decade ? 2 * decade
+                     : raw <= 5 * decade ? 5 * decade
+                                         : 10 * decade;
+    }
     p.legend_title = "layer";
     const std::size_t layers = rs.front()->log.front().gradients.layers.size();
     for (std::size_t l = 0; l < layers; ++l) {
@@ -211,7 +222,7 @@ inline figures::Figure layer_profile_figure(const std::vector<Summary>& summarie
   f.title = "The vanishing gradient, layer by layer";
   f.footnote = "each layer averaged over the logged steps; points: mean over seeds; bars: min to max over seeds";
   f.columns = 2;
-  f.panel_height = 320;
+  f.panel_height = 290;
   struct Quantity {
     const char* title;
     const char* y;
@@ -354,11 +365,14 @@ inline std::string gradient_flow_dot(const std::vector<Summary>& summaries, int 
       font);
   dot += fmt::format(
       "  label=<<B>The vanishing gradient, layer by layer</B><BR/><FONT POINT-SIZE=\"11\">The backward pass runs left "
-      "to right along each row. Box colour and arrow width: mean |dL/dW| of the layer,<BR/>averaged over {} logged "
+      "to right along each row. Box colour, arrow width and number: mean |dL/dW| of the layer,<BR/>averaged over {} "
+      "logged "
       "steps and {}, "
       "on one scale for all rows. Hover a box for its exact numbers.</FONT>>;\n",
       logged_steps, seeds_text(seeds));
-  dot += fmt::format("  node [fontname=\"{}\", fontsize=11, shape=box, style=\"rounded,filled\", width=1.3];\n", font);
+  dot += fmt::format(
+      "  node [fontname=\"{}\", fontsize=14, shape=box, style=\"rounded,filled\", width=1.1, margin=\"0.06,0.03\"];\n",
+      font);
   dot += fmt::format("  edge [fontname=\"{}\", fontsize=9, color=\"#555555\", arrowsize=0.8];\n", font);
   // rankdir=LR stacks the clusters bottom-up: emit them in reverse so the first scenario is on top.
   for (auto it = summaries.rbegin(); it != summaries.rend(); ++it) {
@@ -381,15 +395,14 @@ inline std::string gradient_flow_dot(const std::vector<Summary>& summaries, int 
       dot += fmt::format(
           "    {} [fillcolor=\"{}\", fontcolor=\"{}\", color=\"#333333\", tooltip=\"{} layer{}: mean |dL/dW| {:.6g} "
           "(min {:.6g}, max {:.6g} over seeds), mean |dL/db| {:.6g}, mean |W| {:.6g}\", label=<<B>layer{}</B>{}<BR/>"
-          "|dL/dW| {}<BR/>|dL/db| {}>];\n",
+          "{}>];\n",
           id(fmt::format("layer{}", l + 1)), viz::color_for(lk, scale), viz::text_color_for(lk, scale),
           viz::escape_quoted(s.scenario), l + 1, kernel, s.kernel_grad[l].min, s.kernel_grad[l].max, bias,
-          l < s.weight.size() ? s.weight[l].mean : 0.0, l + 1, l + 1 == layers ? " (output)" : "", sci(kernel),
-          sci(bias));
+          l < s.weight.size() ? s.weight[l].mean : 0.0, l + 1, l + 1 == layers ? " (out)" : "", sci(kernel));
     }
     dot += fmt::format(
         "    {} [shape=note, style=filled, fillcolor=\"#ffffff\", color=\"#777777\", "
-        "label=<<B>decay, layer {} / layer 1</B><BR/>|dL/dW|: {}<BR/>|dL/db|: {}>];\n",
+        "label=<<B>layer {} / layer 1</B><BR/>{}<BR/><FONT POINT-SIZE=\"11\">(dL/db: {})</FONT>>];\n",
         id("decay"), layers, gradflow::lessons::format_stats(s.kernel_ratio, 1, 1, "x", "underflowed"),
         gradflow::lessons::format_stats(s.bias_ratio, 1, 1, "x", "underflowed"));
     dot += fmt::format("    {} -> {} [penwidth={:.2f}, color=\"{}\"];\n", id("loss"),
@@ -404,9 +417,8 @@ inline std::string gradient_flow_dot(const std::vector<Summary>& summaries, int 
     dot += fmt::format("    {} -> {} [style=invis];\n", id("layer1"), id("decay"));
     dot += "  }\n";
   }
-  dot += viz::legend_dot(scale, "mean |dL/dW| (box colour)");
-  dot += fmt::format("  \"{}/decay\" -> gradflow_legend [style=invis];\n",
-                     viz::escape_quoted(summaries[summaries.size() / 2].scenario));
+  // No colour legend: every box prints the number its colour stands for (a legend beside the
+  // rows made the diagram too wide to read in a 900 px window).
   return dot + "}\n";
 }
 

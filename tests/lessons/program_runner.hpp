@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace gradflow::testing {
 
@@ -26,6 +27,22 @@ inline std::string slurp(const std::filesystem::path& p) {
   s << in.rdbuf();
   return s.str();
 }
+
+// A fresh, empty folder for one test (named after `tag` and the process), removed at the end.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(std::string_view tag)
+      : path(std::filesystem::temp_directory_path() / fmt::format("gradflow-test-{}-{}", tag, ::getpid())) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
 
 // Runs build/bin/<program> with `args` (already shell-quoted where needed).
 inline ProgramRun run_program(const std::string& program, const std::string& args) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "lessons/runtime/lesson_runtime.hpp"
+#include "program_runner.hpp"
 
 namespace fs = std::filesystem;
 namespace gl = gradflow::lessons;
@@ -19,25 +20,8 @@ namespace figures = gradflow::lessons::figures;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(std::string_view tag)
-      : path(fs::temp_directory_path() / fmt::format("gradflow-test-report-{}-{}", tag, ::getpid())) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using gradflow::testing::slurp;
+using TempDir = gradflow::testing::TempDir;
 
 figures::Figure small_figure() {
   figures::Figure f;

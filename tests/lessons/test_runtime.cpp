@@ -336,7 +336,7 @@ TEST_CASE("HtmlPage escapes text, keeps trusted HTML, and is one self-contained 
   CHECK_THAT(html, Catch::Contains("<pre><code>a &lt; b</code></pre>"));
   CHECK_THAT(html, Catch::Contains("<hr>"));
   CHECK_THAT(html, Catch::Contains("<style>"));
-  CHECK_THAT(html, Catch::Contains("max-width: 960px"));
+  CHECK_THAT(html, Catch::Contains("max-width: 1040px"));
   CHECK_THAT(html, !Catch::Contains("http"));  // nothing fetched from the network
 }
 
