@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+
+#include "autodiff/buffer_pool.hpp"
 
 namespace gradflow::autodiff {
 
@@ -17,7 +20,24 @@ void check_shape(Shape shape) {
 
 Tensor::Tensor(Shape shape, float fill) : shape_(shape) {
   check_shape(shape);
-  data_.assign(shape.numel(), fill);
+  data_ = detail::take_buffer(shape.numel(), fill);
+}
+
+Tensor::Tensor(const Tensor& other) : shape_(other.shape_), data_(detail::take_buffer(other.size(), 0.0F)) {
+  std::copy(other.data_.begin(), other.data_.end(), data_.begin());
+}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this == &other) return *this;
+  resize(other.shape_);
+  std::copy(other.data_.begin(), other.data_.end(), data_.begin());
+  return *this;
+}
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept {
+  std::swap(shape_, other.shape_);
+  data_.swap(other.data_);
+  return *this;
 }
 
 Tensor::Tensor(Shape shape, std::vector<float> values) : shape_(shape), data_(std::move(values)) {
@@ -54,6 +74,11 @@ void Tensor::fill(float value) { std::fill(data_.begin(), data_.end(), value); }
 void Tensor::resize(Shape shape) {
   check_shape(shape);
   shape_ = shape;
+  if (shape.numel() > data_.capacity()) {
+    std::vector<float> bigger = detail::take_buffer(shape.numel(), 0.0F);
+    detail::give_back(std::move(data_));
+    data_ = std::move(bigger);
+  }
   data_.resize(shape.numel());
 }
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/buffer_pool.hpp"
+
 namespace gradflow::autodiff {
 
 struct Shape {
@@ -34,11 +36,22 @@ class ShapeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Buffers come from, and go back to, a per-thread pool (autodiff/buffer_pool.hpp): a replayed
+// training step creates gradient tensors of the same sizes every step, and reuses the buffers
+// the previous step's gradients gave back instead of allocating new ones.
 class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(Shape shape, float fill = 0.0F);
   Tensor(Shape shape, std::vector<float> values);  // throws ShapeError if the sizes differ
+  Tensor(const Tensor& other);
+  Tensor(Tensor&& other) noexcept = default;
+  Tensor& operator=(const Tensor& other);
+  // Swaps: `other` gets this tensor's old buffer and hands it back to the pool when it dies.
+  Tensor& operator=(Tensor&& other) noexcept;
+  ~Tensor() {
+    if (data_.capacity() != 0) detail::give_back(std::move(data_));
+  }
 
   static Tensor scalar(float value) { return Tensor({1, 1}, value); }
   // Rows given as nested braces: Tensor::from_rows({{1, 2}, {3, 4}}).
