@@ -96,6 +96,28 @@ std::string gnuplot_script(const Figure& figure);
 // write both pictures.
 void render(const Figure& figure, const std::filesystem::path& folder);
 
+// The same in two halves, so that several figures are drawn at once (and while the lesson goes
+// on): start_render writes NAME.dat and NAME.gp and starts gnuplot; finish() waits for it and
+// throws what render() would. A PendingRender dropped without finish() reaps its gnuplot quietly.
+class PendingRender {
+ public:
+  PendingRender(int pid, std::filesystem::path folder, std::string stem);
+  PendingRender(PendingRender&& other) noexcept;
+  PendingRender& operator=(PendingRender&& other) noexcept;
+  PendingRender(const PendingRender&) = delete;
+  PendingRender& operator=(const PendingRender&) = delete;
+  ~PendingRender();
+  void finish();
+  [[nodiscard]] const std::string& name() const { return stem_; }
+
+ private:
+  void abandon() noexcept;
+  int pid_ = -1;
+  std::filesystem::path folder_;
+  std::string stem_;
+};
+PendingRender start_render(const Figure& figure, const std::filesystem::path& folder);
+
 // Colours: Okabe and Ito's colour-blind-safe palette, with fixed colours for the activations
 // (sigmoid blue, relu red-orange, leaky_relu green, tanh pink) so every lesson agrees.
 std::string series_color(std::string_view name, std::size_t index);

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "autodiff/viz/render.hpp"
 #include "lessons/runtime/course.hpp"
@@ -149,9 +152,13 @@ void Report::table(const Table& t) {
 }
 
 void Report::figure(const figures::Figure& f, bool folded) {
-  figures::render(f, out_->staging_path());
+  // gnuplot runs beside the lesson; a few at once (one per core), the oldest waited for first.
+  if (figures_.size() >= std::max(1U, std::thread::hardware_concurrency())) {
+    figures_.front().finish();
+    figures_.erase(figures_.begin());
+  }
+  figures_.push_back(figures::start_render(f, out_->staging_path()));
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
-  clock_.mark("figure " + f.name);
   if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
       "<figure><a href=\"{0}.svg\"><img src=\"{0}.svg\" alt=\"{1}\" loading=\"lazy\"></a>"
@@ -166,10 +173,17 @@ void Report::figure(const figures::Figure& f, bool folded) {
 
 void Report::diagram(std::string_view name, const std::string& dot, std::string_view caption, bool folded) {
   const std::string stem(name);
-  autodiff::viz::write_dot_svg_png(dot, out_->path(stem));
+  // Drawn on a worker thread while the lesson goes on (the PNG of a computation graph takes
+  // 0.2 s of layout and compression); the page gets a placeholder that finish() replaces with the
+  // inlined SVG. libgvc itself is serialised by autodiff::viz's lock.
+  const std::string token = fmt::format("\x01gradflow-diagram-{}\x01", diagrams_.size());
+  diagrams_.push_back({token, std::async(std::launch::async, [dot, path = out_->path(stem)] {
+                         autodiff::viz::write_dot_svg_png(dot, path);
+                         std::filesystem::path svg = path;
+                         svg += ".svg";
+                         return inline_svg(read_file(svg));
+                       })});
   fmt::print("[diagram {}.svg: {}]\n", stem, caption);
-  clock_.mark("diagram " + stem);
-  const std::string svg = inline_svg(read_file(out_->path(stem + ".svg")));
   const std::string links = fmt::format(
       "<span class=\"files\">[<a href=\"{0}.svg\">open full size</a> · <a href=\"{0}.png\">PNG</a> · "
       "<a href=\"{0}.dot\">{0}.dot</a>]</span>",
@@ -178,14 +192,40 @@ void Report::diagram(std::string_view name, const std::string& dot, std::string_
     page(fmt::format(
         "<details class=\"diagram\"><summary>{} {} <i>(click to unfold; hover a node for its exact values)</i>"
         "</summary><div class=\"svgwrap\">{}</div></details>\n",
-        e(caption), links, svg));
+        e(caption), links, token));
   } else {
     page(fmt::format(
-        "<figure class=\"diagram\"><div class=\"svgwrap\">{}</div><figcaption>{} {}</figcaption></figure>\n", svg,
+        "<figure class=\"diagram\"><div class=\"svgwrap\">{}</div><figcaption>{} {}</figcaption></figure>\n", token,
         e(caption), links));
   }
   files_.emplace_back(stem + ".dot / .svg / .png",
                       "diagram: Graphviz's input and the pictures (dot -Tsvg " + stem + ".dot redraws it)");
+}
+
+void Report::wait_for_pictures() {
+  // Every picture is waited for even when one failed, so nothing still writes into the folder;
+  // the first failure is then thrown.
+  std::exception_ptr first;
+  for (auto& f : figures_) {
+    try {
+      f.finish();
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  figures_.clear();
+  for (auto& d : diagrams_) {
+    try {
+      const std::string svg = d.svg.get();
+      const auto at = body_.find(d.token);
+      if (at != std::string::npos) body_.replace(at, d.token.size(), svg);
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  diagrams_.clear();
+  if (first) std::rethrow_exception(first);
+  clock_.mark("figures and diagrams finished");
 }
 
 void Report::claim(Claim c) {
@@ -225,6 +265,7 @@ std::filesystem::path Report::path(std::string_view name) { return out_->path(na
 int Report::finish() {
   if (finished_) throw std::logic_error("Report::finish called twice");
   finished_ = true;
+  wait_for_pictures();
   out_->write_text("summary.json", json_text(summary_));
 
   HtmlPage page(info_.title);

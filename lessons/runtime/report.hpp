@@ -18,6 +18,7 @@
 // whole; if the lesson throws before that, the previous result stays untouched.
 
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -122,6 +123,15 @@ class Report {
   std::string body_;
   bool finished_ = false;
   PhaseClock clock_;
+  // Pictures still being drawn; finish() waits for them. Declared last so that, when a lesson
+  // throws, they are waited for before the staged folder is removed.
+  void wait_for_pictures();
+  struct PendingDiagram {
+    std::string token;             // the page's placeholder for the inlined SVG
+    std::future<std::string> svg;  // the inlined SVG, or the rendering error
+  };
+  std::vector<figures::PendingRender> figures_;
+  std::vector<PendingDiagram> diagrams_;
 };
 
 // JSON text that is always valid UTF-8 (invalid bytes, e.g. from a non-UTF-8 path, are

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -229,4 +230,36 @@ TEST_CASE("training log: a run that would log too many steps is refused up front
   } catch (const gl::UsageError& e) {
     CHECK_THAT(e.what(), Catch::Contains("--log-every") && Catch::Contains("use --log-every 3"));
   }
+}
+
+// Figures are drawn by gnuplot processes running beside the lesson; finish() waits for them.
+// A gnuplot that fails after it started must still fail the run, naming the figure, and leave
+// no result behind (a fake gnuplot first on the PATH plays the failing one).
+TEST_CASE("a figure drawn in the background that fails makes finish() fail and commits nothing",
+          "[runtime][report][figures]") {
+  TempDir dir("bad-gnuplot");
+  fs::create_directories(dir.path / "bin");
+  {
+    std::ofstream fake(dir.path / "bin" / "gnuplot");
+    fake << "#!/bin/sh\necho 'line 3: boom' >&2\nexit 3\n";
+  }
+  fs::permissions(dir.path / "bin" / "gnuplot", fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
+  ::setenv("PATH", (dir.path / "bin").c_str(), 1);
+  gl::CommonOptions common;
+  common.out = dir.path / "out";
+  std::string error;
+  {
+    gl::Report report({"05_vanishing_gradients", "Lesson 05", "one line"}, common);
+    report.figure(small_figure());  // started, not waited for: no error yet
+    report.text("the lesson goes on while gnuplot draws");
+    try {
+      report.finish();
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+  }
+  ::setenv("PATH", old_path.c_str(), 1);
+  CHECK_THAT(error, Catch::Contains("figure curve") && Catch::Contains("exit code 3") && Catch::Contains("boom"));
+  CHECK_FALSE(fs::exists(common.out));
 }
