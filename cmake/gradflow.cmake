@@ -8,9 +8,17 @@ endfunction()
 
 # gradflow_add_test(NAME test_ops SOURCES a.cpp b.cpp LIBS autodiff)
 # Builds one Catch2 executable and registers each TEST_CASE with CTest.
+#
+# Catch2's main() (tests/catch_main.cpp, about 17 s of CPU to compile: the whole Catch2
+# implementation) is compiled once per build tree into gradflow_catch_main and linked into every
+# test executable, instead of once per executable.
 function(gradflow_add_test)
   cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS" ${ARGN})
-  add_executable(${T_NAME} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/catch_main.cpp)
+  if(NOT TARGET gradflow_catch_main)
+    add_library(gradflow_catch_main OBJECT ${CMAKE_SOURCE_DIR}/tests/catch_main.cpp)
+    target_link_libraries(gradflow_catch_main PRIVATE Catch2::Catch2)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES} $<TARGET_OBJECTS:gradflow_catch_main>)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} Catch2::Catch2 gradflow_warnings)
   target_compile_definitions(${T_NAME} PRIVATE GRADFLOW_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                                GRADFLOW_BINARY_DIR="${CMAKE_BINARY_DIR}")

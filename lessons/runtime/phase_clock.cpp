@@ -48,8 +48,7 @@ double peak_rss_mib() {
 PhaseClock::PhaseClock(bool enabled) : enabled_(enabled), created_(std::chrono::steady_clock::now()) {
   if (!enabled_) return;
   start_offset_ = seconds_since_process_start();
-  last_ = start_offset_;
-  mark("runtime started (flags parsed)");
+  mark("process start to the runtime (libraries loaded, flags parsed)");
 }
 
 void PhaseClock::mark(std::string_view phase) {
