@@ -432,11 +432,15 @@ int lesson(int argc, char** argv) {
                   data.train.size(), data.validation.size(), data.test.size());
   report.setting("data", data_text, !default_data);
   report.phase("data read");
-  double zero_pixels = 0, pixel_sum = 0;
-  for (const std::uint8_t byte : data.train.pixels) {  // the values the network sees: byte / 255
-    zero_pixels += byte == 0;
-    pixel_sum += gradflow::mnist::DataSplit::pixel_value(byte);
+  // Integer counts over the bytes (they vectorise; 43 million double additions took 0.1 s), then
+  // the mean of byte / 255, the value the network sees.
+  std::uint64_t zero_count = 0, byte_sum = 0;
+  for (const std::uint8_t byte : data.train.pixels) {
+    zero_count += byte == 0 ? 1U : 0U;
+    byte_sum += byte;
   }
+  const double zero_pixels = static_cast<double>(zero_count);
+  const double pixel_sum = static_cast<double>(byte_sum) / 255.0;
   const double n_pixels = static_cast<double>(std::max<std::size_t>(1, data.train.pixels.size()));
 
   // Step 4: every scenario x seed, in parallel, reported (and logged) in order.

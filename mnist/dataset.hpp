@@ -47,7 +47,7 @@ struct DataSplit {
   std::size_t size() const { return labels.size(); }
   std::size_t pixels_per_image() const { return static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols); }
 
-  // The value a network sees for a byte: byte / 255, correctly rounded (see to_unit_float).
+  // The value a network sees for a byte: byte / 255, correctly rounded.
   static float pixel_value(std::uint8_t byte);
   // Images [first, first + out.size() / pixels_per_image()) as floats in [0, 1], written into
   // `out` (e.g. a graph's input tensor). Throws std::out_of_range when the range is not in the
@@ -59,7 +59,7 @@ struct DataSplit {
 };
 
 // Converts bytes to byte / 255 (correctly rounded floats, what TensorFlow's read_data_sets
-// gave) through a 256-entry table: exact, and cheap enough to do for every batch.
+// gave); a vectorised loop, cheap enough to do for every batch.
 void to_unit_float(std::span<const std::uint8_t> bytes, std::span<float> out);
 
 // Accuracy of `model` on a whole split, converting it chunk by chunk straight into the model's
