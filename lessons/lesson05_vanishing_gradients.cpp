@@ -455,6 +455,34 @@ int lesson(int argc, char** argv) {
   gl::TrainingLog log(report.path("scalars.csv"), report.path("histograms.csv"));
   if (!s.tensorboard.empty()) log.set_sink(gl::make_tensorboard_sink(s.tensorboard));
   std::vector<Run> runs;
+  // Each scenario's first seed keeps its trained network, drawn as a computation graph on one
+  // colour scale shared by all of them. Those drawings start as soon as the last of these runs is
+  // in, while the remaining runs still train (drawing is the slowest part of the page).
+  std::size_t last_kept = 0;
+  for (std::size_t i = 0; i < queue.size(); ++i)
+    if (queue[i].seed == s.first_seed) last_kept = i;
+  std::vector<std::pair<std::string, gl::Report::DiagramHandle>> graph_drawings;  // scenario, drawing
+  auto start_graph_drawings = [&] {
+    if (s.layers > kMaxDrawnLayers) return;
+    std::optional<gradflow::autodiff::viz::ColorScale> shared;
+    for (const Run& r : runs) {
+      if (!r.model) continue;
+      const auto scale = gradflow::autodiff::viz::gradient_scale(r.model->graph());
+      shared = shared ? gradflow::autodiff::viz::merge(*shared, scale) : scale;
+    }
+    for (const Run& r : runs) {
+      if (!r.model) continue;
+      gradflow::autodiff::viz::DotOptions options;
+      options.title = fmt::format(
+          "{}: one training step (seed {}, batch of {}); colour = mean |dL/d(node)| for the batch-mean loss, one "
+          "scale for all scenarios",
+          r.scenario, r.seed, s.batch);
+      options.scale = shared;
+      graph_drawings.emplace_back(
+          r.scenario,
+          report.start_diagram("graph_" + r.scenario, gradflow::autodiff::viz::to_dot(r.model->graph(), options)));
+    }
+  };
   report.console("\nTraining:\n");
   const auto start = std::chrono::steady_clock::now();
   gl::run_parallel<Run>(
@@ -499,6 +527,7 @@ int lesson(int argc, char** argv) {
                             100 * run.validation_accuracy, run.seconds);
         report.console(text);
         runs.push_back(std::move(run));
+        if (runs.size() == last_kept + 1) start_graph_drawings();
       });
   log.close();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -725,12 +754,6 @@ int lesson(int argc, char** argv) {
   }
 
   report.subsection("The computation graph of one training step");
-  std::optional<gradflow::autodiff::viz::ColorScale> shared;
-  for (const Run& r : runs) {
-    if (!r.model) continue;
-    const auto scale = gradflow::autodiff::viz::gradient_scale(r.model->graph());
-    shared = shared ? gradflow::autodiff::viz::merge(*shared, scale) : scale;
-  }
   report.text(fmt::format(
       "The whole graph of one more training step of the trained network (seed {}), the update not applied. What "
       "sets a node's colour: the mean |gradient| of the loss with respect to that node's output, on one log scale "
@@ -744,17 +767,8 @@ int lesson(int argc, char** argv) {
                     "are drawn).",
                     L, kMaxDrawnLayers));
   }
-  for (const Run& r : runs) {
-    if (!r.model || L > kMaxDrawnLayers) continue;
-    gradflow::autodiff::viz::DotOptions options;
-    options.title = fmt::format(
-        "{}: one training step (seed {}, batch of {}); colour = mean |dL/d(node)| for the batch-mean loss, one scale "
-        "for all scenarios",
-        r.scenario, r.seed, s.batch);
-    options.scale = shared;
-    report.diagram("graph_" + r.scenario, gradflow::autodiff::viz::to_dot(r.model->graph(), options),
-                   fmt::format("Computation graph, {}", r.scenario), /*folded=*/true);
-  }
+  for (const auto& [scenario, drawing] : graph_drawings)  // started while the last runs trained (step 4)
+    report.diagram(drawing, fmt::format("Computation graph, {}", scenario), /*folded=*/true);
 
   report.section("Every run");
   {

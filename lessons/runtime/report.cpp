@@ -172,6 +172,10 @@ void Report::figure(const figures::Figure& f, bool folded) {
 }
 
 void Report::diagram(std::string_view name, const std::string& dot, std::string_view caption, bool folded) {
+  diagram(start_diagram(name, dot), caption, folded);
+}
+
+Report::DiagramHandle Report::start_diagram(std::string_view name, const std::string& dot) {
   const std::string stem(name);
   // Drawn on a worker thread while the lesson goes on (the PNG of a computation graph takes
   // 0.2 s of layout and compression); the page gets a placeholder that finish() replaces with the
@@ -183,6 +187,13 @@ void Report::diagram(std::string_view name, const std::string& dot, std::string_
                          svg += ".svg";
                          return inline_svg(read_file(svg));
                        })});
+  return {diagrams_.size() - 1, stem};
+}
+
+void Report::diagram(const DiagramHandle& handle, std::string_view caption, bool folded) {
+  if (handle.index >= diagrams_.size()) throw std::logic_error("Report::diagram: a handle from another report");
+  const std::string& stem = handle.name;
+  const std::string& token = diagrams_[handle.index].token;
   fmt::print("[diagram {}.svg: {}]\n", stem, caption);
   const std::string links = fmt::format(
       "<span class=\"files\">[<a href=\"{0}.svg\">open full size</a> · <a href=\"{0}.png\">PNG</a> · "
@@ -217,8 +228,8 @@ void Report::wait_for_pictures() {
   for (auto& d : diagrams_) {
     try {
       const std::string svg = d.svg.get();
-      const auto at = body_.find(d.token);
-      if (at != std::string::npos) body_.replace(at, d.token.size(), svg);
+      for (auto at = body_.find(d.token); at != std::string::npos; at = body_.find(d.token, at + svg.size()))
+        body_.replace(at, d.token.size(), svg);
     } catch (...) {
       if (!first) first = std::current_exception();
     }

@@ -89,6 +89,18 @@ class Report {
   // hovering a node shows its Graphviz tooltip; `folded` puts it in a closed <details> (for
   // large graphs), with a link to open it full size.
   void diagram(std::string_view name, const std::string& dot, std::string_view caption, bool folded = false);
+  // The same in two halves, so that a lesson can start drawing a diagram as soon as its data is
+  // known (while later runs still train) and show it where its story needs it:
+  //   const auto graph = report.start_diagram("graph_relu", dot);   // drawing starts now
+  //   ...
+  //   report.diagram(graph, "caption", /*folded=*/true);             // its place on the page
+  // A started diagram that is never shown is still written to the folder, but not on the page.
+  struct DiagramHandle {
+    std::size_t index = 0;
+    std::string name;
+  };
+  DiagramHandle start_diagram(std::string_view name, const std::string& dot);
+  void diagram(const DiagramHandle& handle, std::string_view caption, bool folded = false);
   // Trusted HTML for the page, and optionally different plain text for the console.
   void html(std::string_view trusted_html, std::string_view console_text = {});
   // Console only / page only plain text (progress lines, notes that only fit one medium).
