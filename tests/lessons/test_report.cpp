@@ -263,3 +263,27 @@ TEST_CASE("a figure drawn in the background that fails makes finish() fail and c
   CHECK_THAT(error, Catch::Contains("figure curve") && Catch::Contains("exit code 3") && Catch::Contains("boom"));
   CHECK_FALSE(fs::exists(common.out));
 }
+
+// A lesson may start drawing a diagram early (while runs still train) and place it later: the
+// SVG lands where diagram(handle) put it, not where start_diagram was called.
+TEST_CASE("a diagram started early is inlined where the lesson places it", "[runtime][report]") {
+  TempDir dir("early-diagram");
+  gl::CommonOptions common;
+  common.out = dir.path / "out";
+  gl::Report report({"01_computation_graph", "t", "s"}, common);
+  const auto early = report.start_diagram("early", "digraph { first_node -> b; }");
+  const auto unused = report.start_diagram("unused", "digraph { never_on_the_page -> c; }");
+  report.text("text before the diagram");
+  report.diagram(early, "the early graph");
+  report.finish();
+  const std::string html = slurp(common.out / "index.html");
+  const auto text_at = html.find("text before the diagram");
+  const auto svg_at = html.find("first_node");
+  REQUIRE(text_at != std::string::npos);
+  REQUIRE(svg_at != std::string::npos);
+  CHECK(text_at < svg_at);
+  CHECK(html.find('\x01') == std::string::npos);  // no placeholder left behind
+  CHECK(html.find("never_on_the_page") == std::string::npos);
+  CHECK(fs::exists(common.out / "unused.svg"));
+  CHECK(unused.name == "unused");
+}
