@@ -270,22 +270,25 @@ std::vector<gl::Claim> judge(const std::vector<Summary>& all, const std::string&
   }
   claims.push_back(c2);
 
-  gl::Claim c3{"leaky_no_benefit",
-               "leaky ReLU shows no visible benefit over plain ReLU",
-               "",
-               fmt::format("fails if leaky ReLU's mean test accuracy is above ReLU's by more than max(1 point, sd_a + "
-                           "sd_b); holds only if it is not and each has at least {} seeds (absence of a difference "
-                           "from fewer seeds is not evidence of none); otherwise inconclusive",
-                           kSeedsForNoDifference),
-               gl::Verdict::not_tested,
-               settings_note};
+  gl::Claim c3{
+      "leaky_no_benefit",
+      "leaky ReLU shows no visible benefit over plain ReLU",
+      "",
+      fmt::format("fails if leaky ReLU's mean test accuracy is above ReLU's by more than max(1 point, sd_a + "
+                  "sd_b); holds if it is clearly below ReLU's by that margin, or if neither is clearly above the "
+                  "other with at least {} seeds each (absence of a difference from fewer seeds is not "
+                  "evidence of none); otherwise inconclusive",
+                  kSeedsForNoDifference),
+      gl::Verdict::not_tested,
+      settings_note};
   if (relu && leaky) {
     c3.measured = fmt::format("test accuracy: relu {}, leaky_relu {} over {} and {} seeds", pct(relu->test_accuracy),
                               pct(leaky->test_accuracy), relu->runs, leaky->runs);
     if (clearly_below(relu->test_accuracy, leaky->test_accuracy)) {
       c3.verdict = gl::Verdict::fails;
-    } else if (relu->runs >= kSeedsForNoDifference && leaky->runs >= kSeedsForNoDifference) {
-      c3.verdict = gl::Verdict::holds;
+    } else if (clearly_below(leaky->test_accuracy, relu->test_accuracy) ||
+               (relu->runs >= kSeedsForNoDifference && leaky->runs >= kSeedsForNoDifference)) {
+      c3.verdict = gl::Verdict::holds;  // clearly worse, or no clear gap over enough seeds
     } else {
       c3.verdict = gl::Verdict::inconclusive;
     }
@@ -650,27 +653,33 @@ int lesson(int argc, char** argv) {
   }
 
   report.section("Layer by layer");
-  report.text(
-      "Units that pass back little or nothing, per hidden layer (averaged over the logged steps and seeds): for ReLU "
-      "the fraction of units dead on the whole batch (z <= 0 for every sample, so no gradient at all); for leaky ReLU "
-      "the fraction below zero on the whole batch, which is not dead (such a unit still passes alpha times the "
-      "error); for sigmoid the fraction of outputs that are saturated (slope below 0.05, a fifth of its best).");
-  {
-    gl::Table t{{"layer"}, {}, "", false};
-    for (const Summary& m : summaries) {
-      t.headers.push_back(m.scenario == "sigmoid"      ? "sigmoid: saturated"
-                          : m.scenario == "leaky_relu" ? "leaky_relu: below 0 on the batch"
-                          : m.scenario == "relu"       ? "relu: dead"
-                                                       : m.scenario + ": not measured");
+  // Only activations the monitor measures this for (ReLU family: dead units; sigmoid: saturation).
+  const bool any_inactive =
+      std::any_of(summaries.begin(), summaries.end(), [](const Summary& m) { return !m.inactive.empty(); });
+  if (any_inactive) {
+    report.text(
+        "Units that pass back little or nothing, per hidden layer (averaged over the logged steps and seeds): for ReLU "
+        "the fraction of units dead on the whole batch (z <= 0 for every sample, so no gradient at all); for leaky "
+        "ReLU "
+        "the fraction below zero on the whole batch, which is not dead (such a unit still passes alpha times the "
+        "error); for sigmoid the fraction of outputs that are saturated (slope below 0.05, a fifth of its best).");
+    {
+      gl::Table t{{"layer"}, {}, "", false};
+      for (const Summary& m : summaries) {
+        t.headers.push_back(m.scenario == "sigmoid"      ? "sigmoid: saturated"
+                            : m.scenario == "leaky_relu" ? "leaky_relu: below 0 on the batch"
+                            : m.scenario == "relu"       ? "relu: dead"
+                                                         : m.scenario + ": not measured");
+      }
+      for (int l = L - 1; l >= 1; --l) {
+        const auto i = static_cast<std::size_t>(l - 1);
+        std::vector<std::string> row{fmt::format("layer{}", l)};
+        for (const Summary& m : summaries)
+          row.push_back(i < m.inactive.size() ? fmt::format("{:.1f}%", 100 * m.inactive[i].mean) : "-");
+        t.rows.push_back(std::move(row));
+      }
+      report.table(t);
     }
-    for (int l = L - 1; l >= 1; --l) {
-      const auto i = static_cast<std::size_t>(l - 1);
-      std::vector<std::string> row{fmt::format("layer{}", l)};
-      for (const Summary& m : summaries)
-        row.push_back(i < m.inactive.size() ? fmt::format("{:.1f}%", 100 * m.inactive[i].mean) : "-");
-      t.rows.push_back(std::move(row));
-    }
-    report.table(t);
   }
   report.html(
       "<details><summary>Mean |dL/dW|, |dL/db| and |W| per layer</summary><p>Each number is averaged over the "

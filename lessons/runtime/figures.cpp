@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -361,31 +360,29 @@ void write_all(const fs::path& p, const std::string& text, std::string_view figu
   }
 }
 
-// Starts `gnuplot NAME.gp` inside `folder` without waiting for it; its messages go to a log file
-// that finish_gnuplot() reads back into the error message and removes. posix_spawn, not fork:
-// the child does not copy the lesson's page tables (a fork of a 100 MB process costs
-// milliseconds of page-table copying per figure, on a core the training needs).
+// Starts `gnuplot NAME.gp` inside `folder`; its messages go to a log file that finish_gnuplot
+// reads back into the error message and removes.
 pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
   const std::string script_name = stem + ".gp";
   const fs::path log = folder / (stem + ".gnuplot.log");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addchdir_np(&actions, folder.c_str());
-  char* const argv[] = {const_cast<char*>("gnuplot"), const_cast<char*>(script_name.c_str()), nullptr};
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc == ENOENT) {
-    throw std::runtime_error(fmt::format(
-        "figure {}: gnuplot is not installed or not on the PATH (Debian: apt-get install gnuplot-nox)", stem));
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(fmt::format("figure {}: cannot start gnuplot: {}", stem, std::strerror(errno)));
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    if (::chdir(folder.c_str()) != 0) ::_exit(126);
+    ::execlp("gnuplot", "gnuplot", script_name.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);  // exec failed: gnuplot is not on the PATH
   }
-  if (rc != 0) throw std::runtime_error(fmt::format("figure {}: cannot start gnuplot: {}", stem, std::strerror(rc)));
   return pid;
 }
 
-// Waits for the gnuplot started by start_gnuplot and checks that it wrote both pictures.
+// Waits for the gnuplot started by start_gnuplot and checks that it drew both files.
 void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem) {
   const std::string script_name = stem + ".gp";
   const fs::path log = folder / (stem + ".gnuplot.log");
@@ -420,47 +417,34 @@ void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem) 
 
 }  // namespace
 
-void render(const Figure& f, const fs::path& folder) { start_render(f, folder).finish(); }
-
-PendingRender start_render(const Figure& f, const fs::path& folder) {
+Rendering start_render(const Figure& f, const fs::path& folder) {
   const std::string data = data_file(f);
   const std::string script = gnuplot_script(f);
   write_all(folder / (f.name + ".dat"), data, f.name);
   write_all(folder / (f.name + ".gp"), script, f.name);
-  return PendingRender(start_gnuplot(folder, f.name), folder, f.name);
+  return Rendering(start_gnuplot(folder, f.name), folder, f.name);
 }
 
-PendingRender::PendingRender(int pid, std::filesystem::path folder, std::string stem)
-    : pid_(pid), folder_(std::move(folder)), stem_(std::move(stem)) {}
+void render(const Figure& f, const fs::path& folder) { start_render(f, folder).wait(); }
 
-PendingRender::PendingRender(PendingRender&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), folder_(std::move(other.folder_)), stem_(std::move(other.stem_)) {}
+Rendering::Rendering(int pid, fs::path folder, std::string name)
+    : pid_(pid), folder_(std::move(folder)), name_(std::move(name)) {}
 
-PendingRender& PendingRender::operator=(PendingRender&& other) noexcept {
-  if (this != &other) {
-    abandon();
-    pid_ = std::exchange(other.pid_, -1);
-    folder_ = std::move(other.folder_);
-    stem_ = std::move(other.stem_);
+Rendering::Rendering(Rendering&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), folder_(std::move(other.folder_)), name_(std::move(other.name_)) {}
+
+Rendering::~Rendering() {
+  if (pid_ <= 0) return;
+  try {
+    wait();
+  } catch (...) {  // a destructor must not throw: the error was only wanted if wait() was called
   }
-  return *this;
 }
 
-PendingRender::~PendingRender() { abandon(); }
-
-void PendingRender::finish() {
-  if (pid_ < 0) return;
+void Rendering::wait() {
+  if (pid_ <= 0) return;
   const pid_t pid = std::exchange(pid_, -1);
-  finish_gnuplot(pid, folder_, stem_);
-}
-
-void PendingRender::abandon() noexcept {
-  if (pid_ < 0) return;
-  // An error elsewhere: reap the child (no zombie, and it no longer writes into a folder that
-  // is about to be removed), ignoring what it did.
-  int status = 0;
-  while (::waitpid(std::exchange(pid_, -1), &status, 0) < 0 && errno == EINTR) {
-  }
+  finish_gnuplot(pid, folder_, name_);
 }
 
 }  // namespace gradflow::lessons::figures

@@ -96,27 +96,26 @@ std::string gnuplot_script(const Figure& figure);
 // write both pictures.
 void render(const Figure& figure, const std::filesystem::path& folder);
 
-// The same in two halves, so that several figures are drawn at once (and while the lesson goes
-// on): start_render writes NAME.dat and NAME.gp and starts gnuplot; finish() waits for it and
-// throws what render() would. A PendingRender dropped without finish() reaps its gnuplot quietly.
-class PendingRender {
+// The same, without waiting: gnuplot runs in the background while the lesson goes on, and
+// wait() (or the destructor, which swallows errors) collects it. Report draws its figures this
+// way, several at a time, and waits for them all before it writes the page.
+class Rendering {
  public:
-  PendingRender(int pid, std::filesystem::path folder, std::string stem);
-  PendingRender(PendingRender&& other) noexcept;
-  PendingRender& operator=(PendingRender&& other) noexcept;
-  PendingRender(const PendingRender&) = delete;
-  PendingRender& operator=(const PendingRender&) = delete;
-  ~PendingRender();
-  void finish();
-  [[nodiscard]] const std::string& name() const { return stem_; }
+  Rendering(int pid, std::filesystem::path folder, std::string name);
+  Rendering(Rendering&& other) noexcept;
+  Rendering& operator=(Rendering&&) = delete;
+  Rendering(const Rendering&) = delete;
+  Rendering& operator=(const Rendering&) = delete;
+  ~Rendering();
+  // Waits for gnuplot and throws as render() does if it failed or did not draw both files.
+  void wait();
 
  private:
-  void abandon() noexcept;
-  int pid_ = -1;
+  int pid_;
   std::filesystem::path folder_;
-  std::string stem_;
+  std::string name_;
 };
-PendingRender start_render(const Figure& figure, const std::filesystem::path& folder);
+Rendering start_render(const Figure& figure, const std::filesystem::path& folder);
 
 // Colours: Okabe and Ito's colour-blind-safe palette, with fixed colours for the activations
 // (sigmoid blue, relu red-orange, leaky_relu green, tanh pink) so every lesson agrees.

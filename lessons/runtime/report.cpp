@@ -8,7 +8,6 @@
 #include <future>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include "autodiff/viz/render.hpp"
 #include "lessons/runtime/course.hpp"
@@ -144,20 +143,26 @@ void Report::table(const Table& t) {
   h += "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows) {
     h += "<tr>";
-    for (const auto& cell : row)
-      h += fmt::format("<td{}>{}</td>", looks_numeric(cell) ? " class=\"num\"" : "", e(cell));
+    for (const auto& cell : row) {
+      const char* cls = cell == "PASS"        ? " class=\"pass\""
+                        : cell == "FAIL"      ? " class=\"fail\""
+                        : looks_numeric(cell) ? " class=\"num\""
+                                              : "";
+      h += fmt::format("<td{}>{}</td>", cls, e(cell));
+    }
     h += "</tr>\n";
   }
   page(h + "</tbody></table></div>\n");
 }
 
 void Report::figure(const figures::Figure& f, bool folded) {
-  // gnuplot runs beside the lesson; a few at once (one per core), the oldest waited for first.
-  if (figures_.size() >= std::max(1U, std::thread::hardware_concurrency())) {
-    figures_.front().finish();
-    figures_.erase(figures_.begin());
+  // Drawn in the background (each gnuplot is its own process); finish() waits for all of them.
+  // At most a few at once, so a lesson with many figures does not flood a small machine.
+  if (renderings_.size() >= 4) {
+    renderings_.front().wait();
+    renderings_.pop_front();
   }
-  figures_.push_back(figures::start_render(f, out_->staging_path()));
+  renderings_.push_back(figures::start_render(f, out_->staging_path()));
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
   if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
@@ -217,14 +222,14 @@ void Report::wait_for_pictures() {
   // Every picture is waited for even when one failed, so nothing still writes into the folder;
   // the first failure is then thrown.
   std::exception_ptr first;
-  for (auto& f : figures_) {
+  for (figures::Rendering& r : renderings_) {
     try {
-      f.finish();
+      r.wait();
     } catch (...) {
       if (!first) first = std::current_exception();
     }
   }
-  figures_.clear();
+  renderings_.clear();
   for (auto& d : diagrams_) {
     try {
       const std::string svg = d.svg.get();
@@ -300,9 +305,9 @@ int Report::finish() {
     std::size_t changed = 0;
     for (const auto& row : setting_rows_) changed += row[2].empty() ? 0 : 1;
     top += fmt::format(
-        "<details class=\"settings\"><summary>Settings of this run ({} settings; {})</summary>"
+        "<details class=\"settings\"><summary>Settings of this run ({} setting{}; {})</summary>"
         "<div class=\"table-wrap\"><table><thead><tr><th>setting</th><th>value</th>{}</tr></thead><tbody>\n",
-        setting_rows_.size(),
+        setting_rows_.size(), setting_rows_.size() == 1 ? "" : "s",
         changed == 0 ? std::string("all at the lesson's defaults") : fmt::format("{} changed by flags", changed),
         changed ? "<th></th>" : "");
     for (const auto& row : setting_rows_) {

@@ -17,6 +17,7 @@
 // Everything goes into a staged output folder (OutputDir) that finish() puts in place as a
 // whole; if the lesson throws before that, the previous result stays untouched.
 
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -132,6 +133,7 @@ class Report {
   std::vector<Claim> claims_;
   std::vector<std::pair<std::string, std::string>> files_;
   std::vector<std::vector<std::string>> setting_rows_;
+  std::deque<figures::Rendering> renderings_;  // gnuplot runs still drawing; finish() waits
   std::string body_;
   bool finished_ = false;
   PhaseClock clock_;
@@ -142,7 +144,6 @@ class Report {
     std::string token;             // the page's placeholder for the inlined SVG
     std::future<std::string> svg;  // the inlined SVG, or the rendering error
   };
-  std::vector<figures::PendingRender> figures_;
   std::vector<PendingDiagram> diagrams_;
 };
 
