@@ -30,6 +30,9 @@ void add_common_flags(Flags& flags, CommonOptions& options, std::string_view les
   }
   flags.add_bool("quick", &options.quick, "a short run, used by the smoke tests");
   flags.add_bool("verbose", &options.verbose, "print a timestamp per phase (data, training, each figure) on stderr");
+  flags.add_bool("no-png", &options.no_png,
+                 "write figures and diagrams as SVG only (the page shows the SVGs; the PNG copies take most of the "
+                 "drawing time)");
 }
 
 std::filesystem::path default_data_dir() {

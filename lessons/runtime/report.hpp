@@ -136,6 +136,7 @@ class Report {
   std::deque<figures::Rendering> renderings_;  // gnuplot runs still drawing; finish() waits
   std::string body_;
   bool finished_ = false;
+  bool png_ = true;  // PNG copies beside the SVGs (off with --no-png)
   PhaseClock clock_;
   // Pictures still being drawn; finish() waits for them. Declared last so that, when a lesson
   // throws, they are waited for before the staged folder is removed.

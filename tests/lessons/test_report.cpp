@@ -278,3 +278,27 @@ TEST_CASE("a diagram started early is inlined where the lesson places it", "[run
   CHECK(fs::exists(common.out / "unused.svg"));
   CHECK(unused.name == "unused");
 }
+
+// --no-png: the page shows SVGs only, so the PNG copies (most of the drawing time) are skipped,
+// and the page does not link files that are not there.
+TEST_CASE("--no-png writes figures and diagrams as SVG only and links no PNG", "[runtime][report]") {
+  TempDir dir("no-png");
+  gl::CommonOptions common;
+  common.out = dir.path / "out";
+  gl::Flags flags("t", "t");
+  gl::add_common_flags(flags, common, "t", false);
+  REQUIRE(flags.parse(std::vector<std::string>{"--out", common.out.string(), "--no-png"}));
+  REQUIRE(common.no_png);
+  gl::Report report({"01_computation_graph", "t", "s"}, common);
+  report.figure(small_figure());
+  report.diagram("g", "digraph { a -> b; }", "a graph");
+  report.finish();
+  for (const char* f : {"curve.svg", "curve.gp", "curve.dat", "g.svg", "g.dot"})
+    CHECK(fs::file_size(common.out / f) > 0);
+  CHECK_FALSE(fs::exists(common.out / "curve.png"));
+  CHECK_FALSE(fs::exists(common.out / "g.png"));
+  const std::string html = slurp(common.out / "index.html");
+  CHECK(html.find(".png") == std::string::npos);
+  CHECK(html.find("<svg style=\"width:100%") != std::string::npos);
+  CHECK(slurp(common.out / "curve.gp").find("\"svg png\"") == std::string::npos);
+}
