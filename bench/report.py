@@ -66,9 +66,14 @@ ROWS += [
     ("process", "default lesson 05 (3 x 3 runs, every figure and diagram), whole process", "default_lesson_seconds",
      None, None),
     ("process", "peak RSS of the default lesson 05 (MiB)", "default_lesson_peak_rss", None, None),
+    ("process", "one lesson 05 run with --no-png (SVG only) vs PyTorch data to accuracies", "one_run_no_png_seconds",
+     "one_run_seconds", True),
+    ("process", "peak RSS of that process (MiB)", "one_run_no_png_peak_rss", "one_run_peak_rss", True),
+    ("process", "default lesson 05 with --no-png, whole process", "default_lesson_no_png_seconds", None, None),
+    ("process", "peak RSS of the default lesson 05 with --no-png (MiB)", "default_lesson_no_png_peak_rss", None, None),
 ]
 # The phases of the two lesson processes (--verbose), one row each, in the order first seen.
-PHASE_PREFIXES = ("one run phase: ", "default lesson phase: ")
+PHASE_PREFIXES = ("one run phase: ", "default lesson phase: ", "default lesson --no-png phase: ")
 
 
 def fmt(v):

@@ -20,8 +20,8 @@
 # lesson05_vanishing_gradients --activations relu --seeds 1 (data to finished page) against
 # torch_bench.py --workload process (the same IDX files read and the same run trained, import
 # excluded), and the default lesson 05 (3 x 3 runs, every figure and diagram; gradflow only,
-# --jobs = the thread count), each with its peak RSS and its phases (--verbose). Their pages
-# are left in out/bench/lesson05_one and out/bench/lesson05_default.
+# --jobs = the thread count), each with its peak RSS and its phases (--verbose), and both again
+# with --no-png (SVG only). Their pages are left in out/bench/lesson05_*.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -90,6 +90,14 @@ run_gradflow() {
       --rss-metric default_lesson_peak_rss --phases-metric-prefix "default lesson phase: " \
       --note "lesson05 defaults (3 activations x 3 seeds), --jobs $2" -- \
       "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default" --verbose $quick
+    # The same two without the PNG copies (--no-png: the page shows SVGs only).
+    python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_no_png_seconds \
+      --rss-metric one_run_no_png_peak_rss --note "as one_run, --no-png" -- \
+      "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one_no_png" --no-png $quick
+    python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" \
+      --seconds-metric default_lesson_no_png_seconds --rss-metric default_lesson_no_png_peak_rss \
+      --phases-metric-prefix "default lesson --no-png phase: " --note "as default_lesson, --no-png" -- \
+      "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default_no_png" --no-png --verbose $quick
     return
   fi
   "$bench" --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1
