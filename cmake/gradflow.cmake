@@ -1,3 +1,11 @@
+# ccache may cache a compile that uses a precompiled header (cmake/precompiled_headers.cmake,
+# the tests' Catch2 header) only when told which differences to ignore; without this it compiles
+# them uncached, and a second worktree or build tree would recompile every library file.
+if(CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache$")
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+      CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime ${CMAKE_CXX_COMPILER_LAUNCHER})
+endif()
+
 # Small helpers so that adding a lesson or a test file is one line.
 
 # gradflow_add_lesson(lesson01_computation_graph lesson01_computation_graph.cpp)
