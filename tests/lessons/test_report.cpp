@@ -281,7 +281,7 @@ TEST_CASE("a diagram started early is inlined where the lesson places it", "[run
 
 // --no-png: the page shows SVGs only, so the PNG copies (most of the drawing time) are skipped,
 // and the page does not link files that are not there.
-TEST_CASE("--no-png writes figures and diagrams as SVG only and links no PNG", "[runtime][report]") {
+TEST_CASE("with --no-png, figures and diagrams are SVG only and the page links no PNG", "[runtime][report]") {
   TempDir dir("no-png");
   gl::CommonOptions common;
   common.out = dir.path / "out";
