@@ -1,8 +1,8 @@
 // read_data_sets (splits, scaling, errors) and BatchSampler (determinism, epochs, no allocation).
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <numeric>
 #include <set>
 
