@@ -218,15 +218,15 @@ struct Data {
   long peak_after_load_kib = 0;  // VmHWM then: what reading the files cost at its peak
 };
 
-// Synthetic stand-in for MNIST: about 80% zero pixels, the rest uniform in (0, 1], random labels.
+// Synthetic stand-in for MNIST: about 80% zero pixels, the rest uniform bytes in 1..255, random labels.
 mnist::DataSplit synthetic_split(std::size_t n, std::mt19937_64& rng) {
   mnist::DataSplit s;
-  s.images.resize(n * 784);
+  s.pixels.resize(n * 784);
   s.labels.resize(n);
   std::uniform_real_distribution<float> u(0.0F, 1.0F);
-  for (float& p : s.images) {
+  for (std::uint8_t& p : s.pixels) {
     const float r = u(rng);
-    p = r < 0.8F ? 0.0F : (r - 0.8F) * 5.0F;
+    p = r < 0.8F ? 0 : static_cast<std::uint8_t>(1.0F + (r - 0.8F) * 5.0F * 254.0F);
   }
   for (auto& l : s.labels) l = static_cast<std::uint8_t>(rng() % 10);
   return s;
@@ -312,7 +312,7 @@ TrainRun train_flagship(const Data& data, nn::Activation activation, std::uint64
   if (monitor.history().size() != static_cast<std::size_t>((steps + 199) / 200)) {
     throw std::runtime_error("flagship: the gradient monitor did not record every armed step");
   }
-  if (evaluate) run.test_accuracy = classifier.evaluate(data.test.images, data.test.labels);
+  if (evaluate) run.test_accuracy = mnist::evaluate_split(classifier, data.test);
   return run;
 }
 

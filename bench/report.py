@@ -58,6 +58,23 @@ ROWS += [
      None),
 ]
 
+ROWS += [
+    ("process", "one lesson 05 run (relu, seed 1): gradflow data to finished page, PyTorch data to accuracies",
+     "one_run_seconds", "one_run_seconds", True),
+    ("process", "peak RSS of that process (MiB)", "one_run_peak_rss", "one_run_peak_rss", True),
+    ("process", "test accuracy of that run (PyTorch; gradflow's is on its page)", None, "one_run_test_accuracy", None),
+    ("process", "default lesson 05 (3 x 3 runs, every figure and diagram), whole process", "default_lesson_seconds",
+     None, None),
+    ("process", "peak RSS of the default lesson 05 (MiB)", "default_lesson_peak_rss", None, None),
+    ("process", "one lesson 05 run with --no-png (SVG only) vs PyTorch data to accuracies", "one_run_no_png_seconds",
+     "one_run_seconds", True),
+    ("process", "peak RSS of that process (MiB)", "one_run_no_png_peak_rss", "one_run_peak_rss", True),
+    ("process", "default lesson 05 with --no-png, whole process", "default_lesson_no_png_seconds", None, None),
+    ("process", "peak RSS of the default lesson 05 with --no-png (MiB)", "default_lesson_no_png_peak_rss", None, None),
+]
+# The phases of the two lesson processes (--verbose), one row each, in the order first seen.
+PHASE_PREFIXES = ("one run phase: ", "default lesson phase: ", "default lesson --no-png phase: ")
+
 
 def fmt(v):
     if v is None:
@@ -99,6 +116,7 @@ def main():
     units = {}
     notes = {}
     info = collections.defaultdict(dict)  # (side, threads) -> {key: value}
+    phase_rows = []
     with open(args.raw) as f:
         for line in f:
             line = line.strip()
@@ -108,6 +126,10 @@ def main():
             if "info" in r:
                 info[(r["side"], r["threads"])][r["info"]] = r["value"]
                 continue
+            if r["metric"].startswith(PHASE_PREFIXES):
+                row = (r["workload"], r["metric"], r["metric"], None, None)
+                if row not in phase_rows:
+                    phase_rows.append(row)
             key = (r["threads"], r["side"], r["workload"], r["metric"])
             values[key].append(r["value"])
             units[(r["workload"], r["metric"])] = r["unit"]
@@ -139,7 +161,7 @@ def main():
         out.append("| workload | measurement | unit | gradflow | PyTorch | gradflow advantage | runs |")
         out.append("|---|---|---|---:|---:|---:|---:|")
         rows = []
-        for workload, label, gm, tm, lower_better in ROWS:
+        for workload, label, gm, tm, lower_better in ROWS + phase_rows:
             g = values.get((threads, "gradflow", workload, gm))
             t = values.get((threads, "torch", workload, tm))
             if not g and not t:

@@ -2,7 +2,7 @@
 # bench/run.sh: build gradflow_bench, run it and its PyTorch twin (bench/torch_bench.py)
 # alternately, single-threaded and then with two threads, and print the comparison table.
 #
-#   bench/run.sh [--reps N] [--threads "1 2"] [--workloads "flagship mlp matmul overhead memory"]
+#   bench/run.sh [--reps N] [--threads "1 2"] [--workloads "flagship mlp matmul overhead memory process"]
 #                [--data DIR] [--quick] [--no-build]
 #
 # Environment: BUILD_DIR (default build), PYTHON (default: a python3 that can import torch).
@@ -15,12 +15,19 @@
 # workload one gradflow process and one torch process, the order flipping every repetition so
 # that a slow phase of a busy machine hits both. The "memory" workload (the lesson-05-like run)
 # runs once per thread count.
+#
+# The "process" workload times whole processes (bench/time_process.py): gradflow's
+# lesson05_vanishing_gradients --activations relu --seeds 1 (data to finished page) against
+# torch_bench.py --workload process (the same IDX files read and the same run trained, import
+# excluded), and the default lesson 05 (3 x 3 runs, every figure and diagram; gradflow only,
+# --jobs = the thread count), each with its peak RSS and its phases (--verbose), and both again
+# with --no-png (SVG only). Their pages are left in out/bench/lesson05_*.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 reps=5
 threads_list="1 2"
-workloads="flagship mlp matmul overhead memory"
+workloads="flagship mlp matmul overhead memory process"
 data="data/mnist"
 quick=""
 build=1
@@ -44,8 +51,9 @@ if [[ $build -eq 1 ]]; then
   if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
     cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
   fi
-  cmake --build "$build_dir" -j"$(nproc)" --target gradflow_bench
+  cmake --build "$build_dir" -j"$(nproc)" --target gradflow_bench lesson05_vanishing_gradients
 fi
+lesson="$build_dir/bin/lesson05_vanishing_gradients"
 bench="$build_dir/bin/gradflow_bench"
 [[ -x "$bench" ]] || { echo "bench/run.sh: $bench not found (build it or drop --no-build)" >&2; exit 1; }
 
@@ -71,7 +79,29 @@ unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE GOTO_NUM_THREADS
 # 10-20x worse: its spinning OpenMP workers steal the cores its OpenBLAS threads need.
 # Export OMP_WAIT_POLICY=ACTIVE to measure torch's default behaviour instead.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-run_gradflow() { "$bench" --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1; }
+run_gradflow() {
+  if [[ "$1" == process ]]; then
+    [[ -x "$lesson" ]] || { echo "bench/run.sh: $lesson not found (build it or drop --no-build)" >&2; exit 1; }
+    python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_seconds \
+      --rss-metric one_run_peak_rss --phases-metric-prefix "one run phase: " \
+      --note "lesson05 --activations relu --seeds 1: data to finished page" -- \
+      "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one" --verbose $quick
+    python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric default_lesson_seconds \
+      --rss-metric default_lesson_peak_rss --phases-metric-prefix "default lesson phase: " \
+      --note "lesson05 defaults (3 activations x 3 seeds), --jobs $2" -- \
+      "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default" --verbose $quick
+    # The same two without the PNG copies (--no-png: the page shows SVGs only).
+    python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_no_png_seconds \
+      --rss-metric one_run_no_png_peak_rss --note "as one_run, --no-png" -- \
+      "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one_no_png" --no-png $quick
+    python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" \
+      --seconds-metric default_lesson_no_png_seconds --rss-metric default_lesson_no_png_peak_rss \
+      --phases-metric-prefix "default lesson --no-png phase: " --note "as default_lesson, --no-png" -- \
+      "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default_no_png" --no-png --verbose $quick
+    return
+  fi
+  "$bench" --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1
+}
 run_torch() { "$python" bench/torch_bench.py --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1; }
 
 for t in $threads_list; do

@@ -16,6 +16,11 @@ F.cross_entropy, eager autograd) and does the same work as its gradflow twin:
   matmul    torch.mm GFLOP/s at 1024^3 and at the flagship's shapes (out= preallocated).
   overhead  1000 ops (tanh, mul by 0.5, add) on [1 x 4] tensors, eager autograd: us per op.
   memory    3 activations x 3 seeds x 2500 steps + test accuracy: wall time and peak RSS.
+  process   the twin of one whole lesson 05 process (--activations relu --seeds 1): read the four
+            IDX files, the relu run of the flagship (2500 steps, monitor every 200), validation
+            and test accuracy. Timed from after `import torch` (the import is excluded) to the
+            accuracies; gradflow's side (bench/time_process.py) times the whole lesson process,
+            page included.
 
 Lines are printed as "<workload> <metric> = <value> <unit>"; --json FILE appends one JSON
 object per line, the format bench/report.py reads.
@@ -34,7 +39,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-WORKLOADS = ["flagship", "mlp", "matmul", "overhead", "memory"]
+WORKLOADS = ["flagship", "mlp", "matmul", "overhead", "memory", "process"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -132,6 +137,8 @@ class Data:
                 scale = np.float32(255.0)  # byte / 255 in float32, as gradflow's reader does
                 self.train_x = torch.from_numpy(tr_x[5000:].reshape(-1, 784).astype(np.float32) / scale)
                 self.train_y = torch.from_numpy(tr_y[5000:].astype(np.int64))
+                self.validation_x = torch.from_numpy(tr_x[:5000].reshape(-1, 784).astype(np.float32) / scale)
+                self.validation_y = torch.from_numpy(tr_y[:5000].astype(np.int64))
                 self.test_x = torch.from_numpy(te_x.reshape(-1, 784).astype(np.float32) / scale)
                 self.test_y = torch.from_numpy(te_y.astype(np.int64))
                 self.real = True
@@ -146,6 +153,7 @@ class Data:
                 return torch.from_numpy(x.astype(np.float32)), torch.from_numpy(g.integers(0, 10, n))
 
             self.train_x, self.train_y = synthetic(2000 if args.quick else 55000)
+            self.validation_x, self.validation_y = synthetic(500 if args.quick else 5000)
             self.test_x, self.test_y = synthetic(1000 if args.quick else 10000)
         self.rss_after_load = proc_status_kib("VmRSS")
         self.peak_after_load = proc_status_kib("VmHWM")
@@ -264,16 +272,22 @@ def train_flagship(data, activation, seed, steps, evaluate):
             rss_at_100 = proc_status_kib("VmRSS")
     seconds = time.perf_counter() - t0
     rss_end = proc_status_kib("VmRSS")
-    accuracy = None
+    accuracy = validation_accuracy = None
     if evaluate:
-        with torch.no_grad():
-            correct = 0
-            for start in range(0, len(data.test_y), 1000):
-                logits = model(data.test_x[start:start + 1000])
-                correct += (logits.argmax(dim=1) == data.test_y[start:start + 1000]).sum().item()
-            accuracy = correct / len(data.test_y)
+        accuracy = evaluate_accuracy(model, data.test_x, data.test_y)
+    if evaluate == "validation and test":
+        validation_accuracy = evaluate_accuracy(model, data.validation_x, data.validation_y)
     return dict(seconds=seconds, step_times=step_times, rss_at_100=rss_at_100, rss_end=rss_end, mark=mark,
-                accuracy=accuracy)
+                accuracy=accuracy, validation_accuracy=validation_accuracy)
+
+
+def evaluate_accuracy(model, x, y):
+    with torch.no_grad():
+        correct = 0
+        for start in range(0, len(y), 1000):
+            logits = model(x[start:start + 1000])
+            correct += (logits.argmax(dim=1) == y[start:start + 1000]).sum().item()
+        return correct / len(y)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -310,6 +324,19 @@ def bench_memory(args, data, rep):
     rep.result("memory", "peak_rss_while_loading_data", data.peak_after_load / 1024.0, "MiB",
                "VmHWM right after reading the data sets")
     rep.result("memory", "rss_growth_100_to_end_max", growth, "KiB", "worst of the runs")
+
+
+def bench_process(args, rep):
+    """Data to accuracies in one go, as a PyTorch script doing lesson 05's relu run would."""
+    t0 = time.perf_counter()
+    data = Data(args, rep)
+    steps = 60 if args.quick else 2500
+    run = train_flagship(data, "relu", args.seed, steps, "validation and test")
+    seconds = time.perf_counter() - t0
+    rep.result("process", "one_run_seconds", seconds, "s",
+               f"IDX files read, {steps} steps with the monitor, validation and test accuracy; import excluded")
+    rep.result("process", "one_run_peak_rss", proc_status_kib("VmHWM") / 1024.0, "MiB", "VmHWM, import included")
+    rep.result("process", "one_run_test_accuracy", run["accuracy"], "")
 
 
 def bench_mlp(args, data, rep):
@@ -438,6 +465,9 @@ def main():
         rep.info(key, value)
 
     want = lambda w: args.workload in ("all", w)  # noqa: E731
+    if args.workload == "process":  # times its own data reading: nothing else first
+        bench_process(args, rep)
+        return
     data = Data(args, rep) if any(want(w) for w in ("flagship", "mlp", "memory")) else None
     if want("flagship"):
         bench_flagship(args, data, rep)
@@ -449,6 +479,8 @@ def main():
         bench_overhead(args, rep)
     if want("memory"):
         bench_memory(args, data, rep)
+    if want("process"):
+        bench_process(args, rep)
 
 
 if __name__ == "__main__":

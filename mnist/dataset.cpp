@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -10,7 +11,6 @@
 #include <utility>
 
 #include "mnist/idx.hpp"
-#include "support/memory.hpp"
 
 namespace gradflow::mnist {
 namespace {
@@ -35,12 +35,18 @@ DataSplit slice(const DataSplit& from, std::size_t first, std::size_t last) {
   out.rows = from.rows;
   out.cols = from.cols;
   const std::size_t pixels = from.pixels_per_image();
-  out.images.assign(from.images.begin() + static_cast<std::ptrdiff_t>(first * pixels),
-                    from.images.begin() + static_cast<std::ptrdiff_t>(last * pixels));
+  out.pixels.assign(from.pixels.begin() + static_cast<std::ptrdiff_t>(first * pixels),
+                    from.pixels.begin() + static_cast<std::ptrdiff_t>(last * pixels));
   out.labels.assign(from.labels.begin() + static_cast<std::ptrdiff_t>(first),
                     from.labels.begin() + static_cast<std::ptrdiff_t>(last));
   return out;
 }
+
+// byte / 255. We divide (correctly rounded) rather than multiply by a rounded 1/255: the two
+// differ by one unit in the last place for some bytes, and byte / 255 is the definition. The
+// division is exact IEEE arithmetic, so the compiler vectorises the loop below without changing
+// a single value.
+inline float unit(std::uint8_t byte) { return static_cast<float>(byte) / 255.0F; }
 
 }  // namespace
 
@@ -75,22 +81,47 @@ DataSplit read_split(const std::filesystem::path& images_file, const std::filesy
     throw IdxError(fmt::format("{}: holds {} images but its label file {} holds {} labels", images_file.string(),
                                images.count, labels_file.string(), labels.size()));
   }
-  // Floats take four times the bytes of the file's pixels: check before allocating them, so a
-  // file that claims a huge size is named instead of failing with std::bad_alloc.
-  support::require_memory(fmt::format("{} ({} images of {} x {} pixels, as floats)", images_file.string(), images.count,
-                                      images.rows, images.cols),
-                          support::saturating_product({images.pixels.size(), sizeof(float)}), "");
   DataSplit split;
   split.rows = images.rows;
   split.cols = images.cols;
   split.labels = std::move(labels);
-  // Scale bytes to [0, 1] as TensorFlow did, so the inputs sit on the scale that Glorot-initialised
-  // weights assume. We divide (correctly rounded) rather than multiply by a rounded 1/255: the two
-  // differ by one unit in the last place for some bytes, and byte / 255 is the definition.
-  split.images.resize(images.pixels.size());
-  std::transform(images.pixels.begin(), images.pixels.end(), split.images.begin(),
-                 [](std::uint8_t byte) { return static_cast<float>(byte) / 255.0f; });
+  split.pixels = std::move(images.pixels);  // kept as bytes: converted batch by batch
   return split;
+}
+
+float DataSplit::pixel_value(std::uint8_t byte) { return unit(byte); }
+
+void to_unit_float(std::span<const std::uint8_t> bytes, std::span<float> out) {
+  if (out.size() != bytes.size()) {
+    throw std::invalid_argument(fmt::format("to_unit_float: {} bytes cannot fill {} floats", bytes.size(), out.size()));
+  }
+  const std::uint8_t* in = bytes.data();
+  float* to = out.data();
+  for (std::size_t i = 0; i < bytes.size(); ++i) to[i] = unit(in[i]);
+}
+
+void DataSplit::images_as_floats(std::size_t first, std::span<float> out) const {
+  const std::size_t per = pixels_per_image();
+  if (per == 0 || out.size() % per != 0) {
+    throw std::invalid_argument(
+        fmt::format("images_as_floats: {} values are not a whole number of {} x {} images", out.size(), rows, cols));
+  }
+  const std::size_t count = out.size() / per;
+  if (first > size() || count > size() - first) {
+    throw std::out_of_range(fmt::format("images_as_floats: images {} to {} asked for, but the split holds {}", first,
+                                        first + count, size()));
+  }
+  to_unit_float(std::span<const std::uint8_t>(pixels).subspan(first * per, count * per), out);
+}
+
+std::vector<float> DataSplit::images_as_floats(std::size_t first, std::size_t count) const {
+  if (first > size()) {
+    throw std::out_of_range(fmt::format("images_as_floats: image {} asked for, but the split holds {}", first, size()));
+  }
+  count = std::min(count, size() - first);
+  std::vector<float> out(count * pixels_per_image());
+  images_as_floats(first, std::span<float>(out));
+  return out;
 }
 
 void check_image_shape(const DataSplit& split, const std::filesystem::path& images_file,
@@ -118,10 +149,10 @@ DataSets read_data_sets(const std::filesystem::path& dir, std::size_t validation
   }
   DataSets sets;
   sets.validation = slice(full_train, 0, validation_size);
-  // The training split is the rest: shift it to the front in place rather than copying ~170 MB.
-  full_train.images.erase(
-      full_train.images.begin(),
-      full_train.images.begin() + static_cast<std::ptrdiff_t>(validation_size * full_train.pixels_per_image()));
+  // The training split is the rest: shift it to the front in place rather than copying 43 MB.
+  full_train.pixels.erase(
+      full_train.pixels.begin(),
+      full_train.pixels.begin() + static_cast<std::ptrdiff_t>(validation_size * full_train.pixels_per_image()));
   full_train.labels.erase(full_train.labels.begin(),
                           full_train.labels.begin() + static_cast<std::ptrdiff_t>(validation_size));
   sets.train = std::move(full_train);
@@ -176,8 +207,8 @@ void BatchSampler::next_batch(std::span<float> images, std::span<std::uint8_t> l
       shuffle();
     }
     const std::size_t sample = order_[position_++];
-    std::copy_n(split_->images.begin() + static_cast<std::ptrdiff_t>(sample * pixels), pixels,
-                images.begin() + static_cast<std::ptrdiff_t>(b * pixels));
+    to_unit_float(std::span<const std::uint8_t>(split_->pixels).subspan(sample * pixels, pixels),
+                  images.subspan(b * pixels, pixels));
     labels[b] = split_->labels[sample];
   }
 }

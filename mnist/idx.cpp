@@ -177,8 +177,8 @@ class GzipStream {
   bool ended_ = false;
 };
 
-std::vector<std::uint8_t> parse_plain(std::span<const unsigned char> bytes, Kind kind, std::string_view name,
-                                      Header& header) {
+// Checks a plain (not gzip) IDX file held in memory and returns its header's size in bytes.
+std::size_t check_plain(std::span<const unsigned char> bytes, Kind kind, std::string_view name, Header& header) {
   if (bytes.size() < 4) {
     fail(name, fmt::format("truncated header: file has {} bytes, but an IDX file starts with a 4-byte magic number",
                            bytes.size()));
@@ -200,7 +200,12 @@ std::vector<std::uint8_t> parse_plain(std::span<const unsigned char> bytes, Kind
     fail(name, fmt::format("{} trailing bytes after the {} the header describes", actual - header.payload_bytes,
                            describe_shape(header, kind)));
   }
-  const auto payload = bytes.subspan(hbytes);
+  return hbytes;
+}
+
+std::vector<std::uint8_t> parse_plain(std::span<const unsigned char> bytes, Kind kind, std::string_view name,
+                                      Header& header) {
+  const auto payload = bytes.subspan(check_plain(bytes, kind, name, header));
   return {payload.begin(), payload.end()};
 }
 
@@ -262,6 +267,16 @@ std::vector<std::uint8_t> parse(std::span<const unsigned char> bytes, Kind kind,
   return is_gzip(bytes) ? parse_gzip(bytes, kind, name, header) : parse_plain(bytes, kind, name, header);
 }
 
+// A file read whole (one read call) and parsed without a second copy of its payload: a plain
+// file's buffer becomes the payload by dropping its header in place.
+std::vector<std::uint8_t> parse_file(std::vector<unsigned char>&& bytes, Kind kind, std::string_view name,
+                                     Header& header) {
+  if (is_gzip(bytes)) return parse_gzip(bytes, kind, name, header);
+  const std::size_t hbytes = check_plain(bytes, kind, name, header);
+  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(hbytes));
+  return std::move(bytes);
+}
+
 std::vector<unsigned char> read_file(const std::filesystem::path& file) {
   const std::string name = file.string();
   const std::string missing = describe_missing_path(file);
@@ -280,6 +295,23 @@ std::vector<unsigned char> read_file(const std::filesystem::path& file) {
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (static_cast<std::uintmax_t>(in.gcount()) != size) fail(name, "read error: the file shrank while being read");
   return bytes;
+}
+
+IdxImages images_from(std::vector<std::uint8_t> pixels, const Header& header) {
+  IdxImages images;
+  images.pixels = std::move(pixels);
+  images.count = header.dims[0];
+  images.rows = static_cast<int>(header.dims[1]);
+  images.cols = static_cast<int>(header.dims[2]);
+  return images;
+}
+
+std::vector<std::uint8_t> checked_labels(std::vector<std::uint8_t> labels, std::string_view name) {
+  const auto bad = std::find_if(labels.begin(), labels.end(), [](std::uint8_t label) { return label > 9; });
+  if (bad != labels.end()) {
+    fail(name, fmt::format("label {} at index {} is out of range (labels are 0..9)", *bad, bad - labels.begin()));
+  }
+  return labels;
 }
 
 }  // namespace
@@ -305,30 +337,26 @@ std::string describe_missing_path(const std::filesystem::path& path) {
 
 IdxImages parse_idx_images(std::span<const unsigned char> bytes, std::string_view name) {
   Header header;
-  IdxImages images;
-  images.pixels = parse(bytes, Kind::kImages, name, header);
-  images.count = header.dims[0];
-  images.rows = static_cast<int>(header.dims[1]);
-  images.cols = static_cast<int>(header.dims[2]);
-  return images;
+  auto pixels = parse(bytes, Kind::kImages, name, header);
+  return images_from(std::move(pixels), header);
 }
 
 std::vector<std::uint8_t> parse_idx_labels(std::span<const unsigned char> bytes, std::string_view name) {
   Header header;
-  std::vector<std::uint8_t> labels = parse(bytes, Kind::kLabels, name, header);
-  const auto bad = std::find_if(labels.begin(), labels.end(), [](std::uint8_t label) { return label > 9; });
-  if (bad != labels.end()) {
-    fail(name, fmt::format("label {} at index {} is out of range (labels are 0..9)", *bad, bad - labels.begin()));
-  }
-  return labels;
+  return checked_labels(parse(bytes, Kind::kLabels, name, header), name);
 }
 
 IdxImages read_idx_images(const std::filesystem::path& file) {
-  return parse_idx_images(read_file(file), file.string());
+  const std::string name = file.string();
+  Header header;
+  auto pixels = parse_file(read_file(file), Kind::kImages, name, header);
+  return images_from(std::move(pixels), header);
 }
 
 std::vector<std::uint8_t> read_idx_labels(const std::filesystem::path& file) {
-  return parse_idx_labels(read_file(file), file.string());
+  const std::string name = file.string();
+  Header header;
+  return checked_labels(parse_file(read_file(file), Kind::kLabels, name, header), name);
 }
 
 }  // namespace gradflow::mnist

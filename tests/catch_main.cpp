@@ -1,3 +1,3 @@
-// The one translation unit per test executable that holds Catch2's main().
+// Catch2's main(): compiled once per build tree (gradflow_catch_main) and linked into every test.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>

@@ -1,6 +1,7 @@
 #include "lessons/runtime/common.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <cstdio>
 #include <exception>
@@ -28,6 +29,10 @@ void add_common_flags(Flags& flags, CommonOptions& options, std::string_view les
     flags.add_path("data", &options.data, "folder with the four MNIST IDX files (plain or .gz)", "DIR");
   }
   flags.add_bool("quick", &options.quick, "a short run, used by the smoke tests");
+  flags.add_bool("verbose", &options.verbose, "print a timestamp per phase (data, training, each figure) on stderr");
+  flags.add_bool("no-png", &options.no_png,
+                 "write figures and diagrams as SVG only (the page shows the SVGs; the PNG copies take most of the "
+                 "drawing time)");
 }
 
 std::filesystem::path default_data_dir() {
@@ -54,6 +59,11 @@ std::uint64_t dense_training_bytes(const std::vector<std::uint64_t>& widths, std
 
 int run_main(int argc, char** argv, const std::function<int(int, char**)>& body) {
   support::install_interrupt_handler();
+  // Large blocks (a diagram's PNG surface is 20 MB, an evaluation chunk 3 MB) go straight to
+  // mmap and back to the system when freed. glibc otherwise raises this threshold after the
+  // first such free and serves the next ones from the heap, where they pile up: lesson 05's
+  // peak RSS was 140 MiB with the default, 113 MiB with a fixed 1 MiB (docs/performance.md).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   // Whatever goes wrong, print it after what the lesson has printed so far, not before it.
   auto report = [](std::string_view message) noexcept {
     try {

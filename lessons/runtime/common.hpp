@@ -19,6 +19,8 @@ struct CommonOptions {
   std::uint64_t seed = 1;      // seeds the one explicit RNG of the lesson
   std::filesystem::path data;  // an IDX folder (lessons that read MNIST only)
   bool quick = false;          // a short run, for the smoke tests
+  bool verbose = false;        // --verbose: a timestamp per phase on stderr (PhaseClock)
+  bool no_png = false;         // --no-png: SVG only (the page shows SVGs; PNGs are copies to download)
 };
 
 // Declares --out (default out/<lesson_name>), --seed, --quick and, when `uses_data`, --data

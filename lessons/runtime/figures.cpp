@@ -327,7 +327,7 @@ std::string gnuplot_script(const Figure& f) {
   s += "# Written by a gradflow lesson. Edit it and redraw in this folder with:\n";
   s += fmt::format("#   gnuplot {}.gp\n", f.name);
   s += "set encoding utf8\n";
-  s += "do for [ext in \"svg png\"] {\n";
+  s += f.png ? "do for [ext in \"svg png\"] {\n" : "do for [ext in \"svg\"] {\n";
   s += "  if (ext eq \"svg\") {\n";
   s += fmt::format(
       "    set terminal svg size {},{} fixed enhanced font \"DejaVu Sans,{}\" linewidth 1.2 background \"white\"\n",
@@ -385,7 +385,7 @@ pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
 }
 
 // Waits for the gnuplot started by start_gnuplot and checks that it drew both files.
-void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem) {
+void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem, bool png) {
   const std::string script_name = stem + ".gp";
   const fs::path log = folder / (stem + ".gnuplot.log");
   int status = 0;
@@ -409,6 +409,7 @@ void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem) 
                                          messages.empty() ? "" : ":\n", messages));
   }
   for (const char* ext : {".svg", ".png"}) {
+    if (!png && std::string_view(ext) == ".png") continue;
     const fs::path file = folder / (stem + ext);
     if (!fs::exists(file, ec) || fs::file_size(file, ec) == 0) {
       throw std::runtime_error(fmt::format("figure {}: gnuplot exited 0 but did not write {}{}{}", stem,
@@ -424,16 +425,19 @@ Rendering start_render(const Figure& f, const fs::path& folder) {
   const std::string script = gnuplot_script(f);
   write_all(folder / (f.name + ".dat"), data, f.name);
   write_all(folder / (f.name + ".gp"), script, f.name);
-  return Rendering(start_gnuplot(folder, f.name), folder, f.name);
+  return Rendering(start_gnuplot(folder, f.name), folder, f.name, f.png);
 }
 
 void render(const Figure& f, const fs::path& folder) { start_render(f, folder).wait(); }
 
-Rendering::Rendering(int pid, fs::path folder, std::string name)
-    : pid_(pid), folder_(std::move(folder)), name_(std::move(name)) {}
+Rendering::Rendering(int pid, fs::path folder, std::string name, bool png)
+    : pid_(pid), folder_(std::move(folder)), name_(std::move(name)), png_(png) {}
 
 Rendering::Rendering(Rendering&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), folder_(std::move(other.folder_)), name_(std::move(other.name_)) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      folder_(std::move(other.folder_)),
+      name_(std::move(other.name_)),
+      png_(other.png_) {}
 
 Rendering::~Rendering() {
   if (pid_ <= 0) return;
@@ -446,7 +450,7 @@ Rendering::~Rendering() {
 void Rendering::wait() {
   if (pid_ <= 0) return;
   const pid_t pid = std::exchange(pid_, -1);
-  finish_gnuplot(pid, folder_, name_);
+  finish_gnuplot(pid, folder_, name_, png_);
 }
 
 }  // namespace gradflow::lessons::figures

@@ -84,6 +84,7 @@ struct Figure {
   int font_size = 14;                         // points; readable at 900 px when panel_width stays near 560
   std::string footnote;                       // small text under the panels, e.g. what the bands are
   std::vector<Panel> panels;
+  bool png = true;  // also NAME.png beside NAME.svg (the page shows the SVG; --no-png skips it)
 };
 
 // The two files a figure is drawn from.
@@ -101,7 +102,7 @@ void render(const Figure& figure, const std::filesystem::path& folder);
 // way, several at a time, and waits for them all before it writes the page.
 class Rendering {
  public:
-  Rendering(int pid, std::filesystem::path folder, std::string name);
+  Rendering(int pid, std::filesystem::path folder, std::string name, bool png = true);
   Rendering(Rendering&& other) noexcept;
   Rendering& operator=(Rendering&&) = delete;
   Rendering(const Rendering&) = delete;
@@ -114,6 +115,7 @@ class Rendering {
   int pid_;
   std::filesystem::path folder_;
   std::string name_;
+  bool png_ = true;  // whether NAME.png must exist afterwards
 };
 Rendering start_render(const Figure& figure, const std::filesystem::path& folder);
 

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <sstream>
 
@@ -76,7 +78,10 @@ std::string claim_html(const Claim& c) {
 }
 
 Report::Report(LessonInfo info, const CommonOptions& common)
-    : info_(std::move(info)), out_(std::make_unique<OutputDir>(common.out)) {
+    : info_(std::move(info)),
+      out_(std::make_unique<OutputDir>(common.out)),
+      png_(!common.no_png),
+      clock_(common.verbose) {
   summary_["lesson"] = info_.id;
   summary_["title"] = info_.title;  // the course page shows these two
   summary_["summary"] = info_.summary;
@@ -162,41 +167,97 @@ void Report::figure(const figures::Figure& f, bool folded) {
     renderings_.front().wait();
     renderings_.pop_front();
   }
-  renderings_.push_back(figures::start_render(f, out_->staging_path()));
+  figures::Figure drawn = f;
+  drawn.png = f.png && png_;
+  renderings_.push_back(figures::start_render(drawn, out_->staging_path()));
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
   if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
       "<figure><a href=\"{0}.svg\"><img src=\"{0}.svg\" alt=\"{1}\" loading=\"lazy\"></a>"
-      "<figcaption><b>{1}.</b> {2} <span class=\"files\">[<a href=\"{0}.svg\">SVG</a> · <a href=\"{0}.png\">PNG</a> · "
+      "<figcaption><b>{1}.</b> {2} <span class=\"files\">[<a href=\"{0}.svg\">SVG</a> · {3}"
       "<a href=\"{0}.gp\">{0}.gp</a> · <a href=\"{0}.dat\">{0}.dat</a>]</span></figcaption></figure>\n",
-      e(f.name), e(f.title), e(f.caption)));
+      e(f.name), e(f.title), e(f.caption), drawn.png ? fmt::format("<a href=\"{}.png\">PNG</a> · ", e(f.name)) : ""));
   if (folded) page("</details>\n");
-  files_.emplace_back(f.name + ".gp / .dat / .svg / .png",
+  files_.emplace_back(f.name + (drawn.png ? ".gp / .dat / .svg / .png" : ".gp / .dat / .svg"),
                       "figure \"" + f.title + "\": its gnuplot script, its numbers and the pictures (gnuplot " +
                           f.name + ".gp redraws it here)");
 }
 
 void Report::diagram(std::string_view name, const std::string& dot, std::string_view caption, bool folded) {
+  diagram(start_diagram(name, dot), caption, folded);
+}
+
+Report::DiagramHandle Report::start_diagram(std::string_view name, const std::string& dot) {
   const std::string stem(name);
-  autodiff::viz::write_dot_svg_png(dot, out_->path(stem));
+  // Drawn on a worker thread while the lesson goes on (the PNG of a computation graph takes
+  // 0.2 s of layout and compression); the page gets a placeholder that finish() replaces with the
+  // inlined SVG. libgvc itself is serialised by autodiff::viz's lock.
+  const std::string token = fmt::format("\x01gradflow-diagram-{}\x01", diagrams_.size());
+  diagrams_.push_back({token, std::async(std::launch::async, [dot, path = out_->path(stem), png = png_] {
+                         std::filesystem::path svg = path;
+                         svg += ".svg";
+                         if (png) {
+                           autodiff::viz::write_dot_svg_png(dot, path);
+                         } else {  // --no-png: the .dot and the SVG the page inlines
+                           std::filesystem::path dot_file = path;
+                           dot_file += ".dot";
+                           std::ofstream out(dot_file, std::ios::binary | std::ios::trunc);
+                           out << dot;
+                           out.close();
+                           if (!out) throw std::runtime_error(fmt::format("cannot write {}", dot_file.string()));
+                           autodiff::viz::render(dot, svg, autodiff::viz::Format::svg);
+                         }
+                         return inline_svg(read_file(svg));
+                       })});
+  return {diagrams_.size() - 1, stem};
+}
+
+void Report::diagram(const DiagramHandle& handle, std::string_view caption, bool folded) {
+  if (handle.index >= diagrams_.size()) throw std::logic_error("Report::diagram: a handle from another report");
+  const std::string& stem = handle.name;
+  const std::string& token = diagrams_[handle.index].token;
   fmt::print("[diagram {}.svg: {}]\n", stem, caption);
-  const std::string svg = inline_svg(read_file(out_->path(stem + ".svg")));
   const std::string links = fmt::format(
-      "<span class=\"files\">[<a href=\"{0}.svg\">open full size</a> · <a href=\"{0}.png\">PNG</a> · "
-      "<a href=\"{0}.dot\">{0}.dot</a>]</span>",
-      e(stem));
+      "<span class=\"files\">[<a href=\"{0}.svg\">open full size</a> · {1}<a href=\"{0}.dot\">{0}.dot</a>]</span>",
+      e(stem), png_ ? fmt::format("<a href=\"{}.png\">PNG</a> · ", e(stem)) : "");
   if (folded) {
     page(fmt::format(
         "<details class=\"diagram\"><summary>{} {} <i>(click to unfold; hover a node for its exact values)</i>"
         "</summary><div class=\"svgwrap\">{}</div></details>\n",
-        e(caption), links, svg));
+        e(caption), links, token));
   } else {
     page(fmt::format(
-        "<figure class=\"diagram\"><div class=\"svgwrap\">{}</div><figcaption>{} {}</figcaption></figure>\n", svg,
+        "<figure class=\"diagram\"><div class=\"svgwrap\">{}</div><figcaption>{} {}</figcaption></figure>\n", token,
         e(caption), links));
   }
-  files_.emplace_back(stem + ".dot / .svg / .png",
+  files_.emplace_back(stem + (png_ ? ".dot / .svg / .png" : ".dot / .svg"),
                       "diagram: Graphviz's input and the pictures (dot -Tsvg " + stem + ".dot redraws it)");
+}
+
+void Report::wait_for_pictures() {
+  // Every picture is waited for even when one failed, so nothing still writes into the folder;
+  // the first failure is then thrown.
+  std::exception_ptr first;
+  for (figures::Rendering& r : renderings_) {
+    try {
+      r.wait();
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  renderings_.clear();
+  for (auto& d : diagrams_) {
+    try {
+      const std::string svg = d.svg.get();
+      for (auto at = body_.find(d.token); at != std::string::npos; at = body_.find(d.token, at + svg.size()))
+        body_.replace(at, d.token.size(), svg);
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  diagrams_.clear();
+  if (first) std::rethrow_exception(first);
+  clock_.mark("figures and diagrams finished");
 }
 
 void Report::claim(Claim c) {
@@ -236,8 +297,7 @@ std::filesystem::path Report::path(std::string_view name) { return out_->path(na
 int Report::finish() {
   if (finished_) throw std::logic_error("Report::finish called twice");
   finished_ = true;
-  for (figures::Rendering& r : renderings_) r.wait();  // a failed figure fails the lesson here
-  renderings_.clear();
+  wait_for_pictures();
   out_->write_text("summary.json", json_text(summary_));
 
   HtmlPage page(info_.title);
@@ -287,6 +347,7 @@ int Report::finish() {
   out_->commit();
   fmt::print("\nwrote {}\n", (out_->final_path() / "index.html").string());
   std::fflush(stdout);
+  clock_.mark("page written and committed");
   return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <concepts>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,6 +29,7 @@
 
 #include "lessons/runtime/common.hpp"
 #include "lessons/runtime/figures.hpp"
+#include "lessons/runtime/phase_clock.hpp"
 
 namespace gradflow::lessons {
 
@@ -98,6 +100,18 @@ class Report {
   // hovering a node shows its Graphviz tooltip; `folded` puts it in a closed <details> (for
   // large graphs), with a link to open it full size.
   void diagram(std::string_view name, const std::string& dot, std::string_view caption, bool folded = false);
+  // The same in two halves, so that a lesson can start drawing a diagram as soon as its data is
+  // known (while later runs still train) and show it where its story needs it:
+  //   const auto graph = report.start_diagram("graph_relu", dot);   // drawing starts now
+  //   ...
+  //   report.diagram(graph, "caption", /*folded=*/true);             // its place on the page
+  // A started diagram that is never shown is still written to the folder, but not on the page.
+  struct DiagramHandle {
+    std::size_t index = 0;
+    std::string name;
+  };
+  DiagramHandle start_diagram(std::string_view name, const std::string& dot);
+  void diagram(const DiagramHandle& handle, std::string_view caption, bool folded = false);
   // Trusted HTML for the page, and optionally different plain text for the console.
   void html(std::string_view trusted_html, std::string_view console_text = {});
   // Console only / page only plain text (progress lines, notes that only fit one medium).
@@ -114,6 +128,10 @@ class Report {
   [[nodiscard]] const std::vector<Claim>& claims() const { return claims_; }
   [[nodiscard]] const nlohmann::json& summary() const { return summary_; }
 
+  // With --verbose: a timestamp line on stderr for a phase that just ended (figures, diagrams
+  // and the page mark themselves).
+  void phase(std::string_view finished) { clock_.mark(finished); }
+
   // Writes summary.json and index.html and puts the folder in place. Returns 0 (exit code).
   int finish();
 
@@ -128,6 +146,16 @@ class Report {
   std::deque<figures::Rendering> renderings_;  // gnuplot runs still drawing; finish() waits
   std::string body_;
   bool finished_ = false;
+  bool png_ = true;  // PNG copies beside the SVGs (off with --no-png)
+  PhaseClock clock_;
+  // Pictures still being drawn; finish() waits for them. Declared last so that, when a lesson
+  // throws, they are waited for before the staged folder is removed.
+  void wait_for_pictures();
+  struct PendingDiagram {
+    std::string token;             // the page's placeholder for the inlined SVG
+    std::future<std::string> svg;  // the inlined SVG, or the rendering error
+  };
+  std::vector<PendingDiagram> diagrams_;
 };
 
 // JSON text that is always valid UTF-8 (invalid bytes, e.g. from a non-UTF-8 path, are

@@ -168,10 +168,9 @@ GrayImage draw_digit_grid(const std::vector<const DataSplit*>& splits, std::size
       for (std::size_t i = 0; i < split->size() && drawn < per_class; ++i) {
         if (split->labels[i] != cls) continue;
         const std::size_t left = kGap + (1 + drawn) * cell_w;
-        const float* image = split->images.data() + i * split->pixels_per_image();
+        const std::uint8_t* image = split->pixels.data() + i * split->pixels_per_image();
         for (std::size_t y = 0; y < rows; ++y)
-          for (std::size_t x = 0; x < cols; ++x)
-            grid.at(left + x, top + y) = static_cast<std::uint8_t>(image[y * cols + x] * 255.0f + 0.5f);
+          for (std::size_t x = 0; x < cols; ++x) grid.at(left + x, top + y) = image[y * cols + x];
         ++drawn;
       }
     }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -263,4 +264,52 @@ TEST_CASE("Report draws figures in the background and fails at finish naming a f
   ::setenv("PATH", path.c_str(), 1);
   CHECK_THAT(message, Catch::Contains("figure curve") && Catch::Contains("gnuplot is not installed"));
   CHECK_FALSE(fs::exists(common.out));  // nothing half-made was put in place
+}
+
+// A lesson may start drawing a diagram early (while runs still train) and place it later: the
+// SVG lands where diagram(handle) put it, not where start_diagram was called.
+TEST_CASE("a diagram started early is inlined where the lesson places it", "[runtime][report]") {
+  TempDir dir("early-diagram");
+  gl::CommonOptions common;
+  common.out = dir.path / "out";
+  gl::Report report({"01_computation_graph", "t", "s"}, common);
+  const auto early = report.start_diagram("early", "digraph { first_node -> b; }");
+  const auto unused = report.start_diagram("unused", "digraph { never_on_the_page -> c; }");
+  report.text("text before the diagram");
+  report.diagram(early, "the early graph");
+  report.finish();
+  const std::string html = slurp(common.out / "index.html");
+  const auto text_at = html.find("text before the diagram");
+  const auto svg_at = html.find("first_node");
+  REQUIRE(text_at != std::string::npos);
+  REQUIRE(svg_at != std::string::npos);
+  CHECK(text_at < svg_at);
+  CHECK(html.find('\x01') == std::string::npos);  // no placeholder left behind
+  CHECK(html.find("never_on_the_page") == std::string::npos);
+  CHECK(fs::exists(common.out / "unused.svg"));
+  CHECK(unused.name == "unused");
+}
+
+// --no-png: the page shows SVGs only, so the PNG copies (most of the drawing time) are skipped,
+// and the page does not link files that are not there.
+TEST_CASE("with --no-png, figures and diagrams are SVG only and the page links no PNG", "[runtime][report]") {
+  TempDir dir("no-png");
+  gl::CommonOptions common;
+  common.out = dir.path / "out";
+  gl::Flags flags("t", "t");
+  gl::add_common_flags(flags, common, "t", false);
+  REQUIRE(flags.parse(std::vector<std::string>{"--out", common.out.string(), "--no-png"}));
+  REQUIRE(common.no_png);
+  gl::Report report({"01_computation_graph", "t", "s"}, common);
+  report.figure(small_figure());
+  report.diagram("g", "digraph { a -> b; }", "a graph");
+  report.finish();
+  for (const char* f : {"curve.svg", "curve.gp", "curve.dat", "g.svg", "g.dot"})
+    CHECK(fs::file_size(common.out / f) > 0);
+  CHECK_FALSE(fs::exists(common.out / "curve.png"));
+  CHECK_FALSE(fs::exists(common.out / "g.png"));
+  const std::string html = slurp(common.out / "index.html");
+  CHECK(html.find(".png") == std::string::npos);
+  CHECK(html.find("<svg style=\"width:100%") != std::string::npos);
+  CHECK(slurp(common.out / "curve.gp").find("\"svg png\"") == std::string::npos);
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <numeric>
 #include <set>
 
@@ -21,14 +22,14 @@ std::array<std::size_t, 10> histogram(const std::vector<std::uint8_t>& labels) {
   return counts;
 }
 
-// A split of n one-pixel "images" whose pixel is the sample's own index, so every batch tells
-// exactly which samples it holds.
+// A split of n one-pixel "images" whose pixel byte is the sample's own index, so every batch
+// tells exactly which samples it holds (the sampler hands out index / 255).
 DataSplit numbered_split(std::size_t n) {
   DataSplit split;
   split.rows = 1;
   split.cols = 1;
   for (std::size_t i = 0; i < n; ++i) {
-    split.images.push_back(static_cast<float>(i));
+    split.pixels.push_back(static_cast<std::uint8_t>(i));  // n <= 256 in these tests
     split.labels.push_back(static_cast<std::uint8_t>(i % 10));
   }
   return split;
@@ -36,7 +37,7 @@ DataSplit numbered_split(std::size_t n) {
 
 std::vector<std::size_t> as_indices(const std::vector<float>& images) {
   std::vector<std::size_t> out;
-  for (const float v : images) out.push_back(static_cast<std::size_t>(v));
+  for (const float v : images) out.push_back(static_cast<std::size_t>(std::lround(v * 255.0f)));  // byte / 255
   return out;
 }
 
@@ -56,7 +57,7 @@ TEST_CASE("read_data_sets holds out the first training images for validation, li
   CHECK(data.validation.size() == 50);
   CHECK(data.train.size() == 150);
   CHECK(data.test.size() == 200);
-  CHECK(data.train.images.size() == 150u * 784);
+  CHECK(data.train.pixels.size() == 150u * 784);
   CHECK(data.train.rows == 28);
   CHECK(data.test.cols == 28);
   // Fixture histograms, computed from the real files when the fixture was cut.
@@ -71,12 +72,16 @@ TEST_CASE("read_data_sets holds out the first training images for validation, li
   CHECK(all_train.validation.size() == 0);
   CHECK(all_train.train.size() == 200);
   // train = the training file with the first 50 images removed.
-  CHECK(std::equal(data.train.images.begin(), data.train.images.end(), all_train.train.images.begin() + 50 * 784));
+  CHECK(std::equal(data.train.pixels.begin(), data.train.pixels.end(), all_train.train.pixels.begin() + 50 * 784));
 }
 
-TEST_CASE("Pixels are scaled to [0, 1] as byte / 255", "[mnist][dataset]") {
+TEST_CASE("Pixels are kept as the file's bytes and seen as byte / 255 in [0, 1]", "[mnist][dataset]") {
   const DataSets data = read_data_sets(kFixtureDir, 1);
-  const auto& first = data.validation.images;  // the first training digit
+  // Stored as bytes: the first training digit, exactly as the file holds it.
+  const auto file = read_idx_images(kFixtureDir / "train-images-idx3-ubyte.gz");
+  CHECK(std::equal(data.validation.pixels.begin(), data.validation.pixels.end(), file.pixels.begin()));
+  const std::vector<float> first = data.validation.images_as_floats();  // the first training digit
+  REQUIRE(first.size() == 784);
   CHECK(first[5 * 28 + 12] == 3.0f / 255.0f);
   CHECK(first[5 * 28 + 21] == 1.0f);
   CHECK(first[0] == 0.0f);
@@ -84,10 +89,62 @@ TEST_CASE("Pixels are scaled to [0, 1] as byte / 255", "[mnist][dataset]") {
   for (std::size_t i = 0; i < 784; ++i) ink += first[i];
   CHECK(ink == Approx(27525.0 / 255.0));
   for (const auto* split : {&data.train, &data.validation, &data.test}) {
-    const auto [lo, hi] = std::minmax_element(split->images.begin(), split->images.end());
+    const auto all = split->images_as_floats();
+    const auto [lo, hi] = std::minmax_element(all.begin(), all.end());
     CHECK(*lo >= 0.0f);
     CHECK(*hi <= 1.0f);
   }
+  // Every byte converts to the correctly rounded quotient (not a multiplication by 1/255, which
+  // is one unit in the last place off for some bytes).
+  for (int b = 0; b < 256; ++b)
+    CHECK(DataSplit::pixel_value(static_cast<std::uint8_t>(b)) == static_cast<float>(b) / 255.0f);
+}
+
+TEST_CASE("images_as_floats converts any range of images and refuses one outside the split", "[mnist][dataset]") {
+  const DataSets data = read_data_sets(kFixtureDir, 0);
+  const auto& test = data.test;
+  std::vector<float> three(3 * 784);
+  test.images_as_floats(10, std::span<float>(three));
+  for (std::size_t i = 0; i < three.size(); ++i) REQUIRE(three[i] == test.pixels[10 * 784 + i] / 255.0f);
+  CHECK(test.images_as_floats(10, 3) == three);
+  CHECK(test.images_as_floats(199).size() == 784);  // the last image: count clipped to the split
+  CHECK_THROWS_AS(test.images_as_floats(198, std::span<float>(three)), std::out_of_range);
+  std::vector<float> ragged(783);
+  CHECK_THROWS_AS(test.images_as_floats(0, std::span<float>(ragged)), std::invalid_argument);
+}
+
+// Counts the rows a model is asked to evaluate, and answers "all correct" when the first pixel
+// of each row is what the split's bytes say it is.
+struct FakeModel {
+  std::vector<float> buffer;
+  std::vector<std::size_t> chunks;
+  const DataSplit* split = nullptr;
+  std::size_t seen = 0;
+  std::span<float> input_batch(int rows) {
+    buffer.resize(static_cast<std::size_t>(rows) * 784);
+    return buffer;
+  }
+  float evaluate(std::span<const float> x, std::span<const std::uint8_t> y, int chunk) {
+    REQUIRE(x.data() == buffer.data());  // converted straight into the model's own buffer
+    REQUIRE(static_cast<std::size_t>(chunk) == y.size());
+    chunks.push_back(y.size());
+    std::size_t correct = 0;
+    for (std::size_t r = 0; r < y.size(); ++r) {
+      const std::size_t i = seen + r;
+      correct += x[r * 784 + 400] == split->pixels[i * 784 + 400] / 255.0f && y[r] == split->labels[i];
+    }
+    seen += y.size();
+    return static_cast<float>(correct) / static_cast<float>(y.size());
+  }
+};
+
+TEST_CASE("evaluate_split feeds a split chunk by chunk as floats into the model's buffer", "[mnist][dataset]") {
+  const DataSets data = read_data_sets(kFixtureDir, 0);
+  FakeModel model;
+  model.split = &data.test;
+  CHECK(evaluate_split(model, data.test, 64) == 1.0f);
+  CHECK(model.chunks == std::vector<std::size_t>{64, 64, 64, 8});
+  CHECK(model.buffer.size() <= 64u * 784);  // never the whole split at once
 }
 
 TEST_CASE("A validation split larger than the training file is refused", "[mnist][dataset][bad]") {
@@ -159,7 +216,7 @@ TEST_CASE("The sampler's shuffle is pinned, so results match across standard lib
   std::vector<std::uint8_t> y;
   sampler.next_batch(x, y);
   CHECK(as_indices(x) == std::vector<std::size_t>{1, 3, 6, 0, 2, 8, 7, 5, 9, 4});
-  for (std::size_t i = 0; i < 10; ++i) CHECK(y[i] == static_cast<std::uint8_t>(static_cast<std::size_t>(x[i]) % 10));
+  for (std::size_t i = 0; i < 10; ++i) CHECK(y[i] == static_cast<std::uint8_t>(as_indices(x)[i] % 10));
 }
 
 TEST_CASE("Each epoch shows every sample exactly once, reshuffled, even when batches straddle epochs",
@@ -225,9 +282,9 @@ TEST_CASE("next_batch copies whole images and allocates nothing once its outputs
   for (std::size_t b = 0; b < 30; ++b) {
     bool found = false;
     for (std::size_t i = 0; i < train.size() && !found; ++i) {
-      found = train.labels[i] == y[b] && std::equal(x.begin() + static_cast<std::ptrdiff_t>(b * 784),
-                                                    x.begin() + static_cast<std::ptrdiff_t>((b + 1) * 784),
-                                                    train.images.begin() + static_cast<std::ptrdiff_t>(i * 784));
+      found = train.labels[i] == y[b] &&
+              std::equal(x.begin() + static_cast<std::ptrdiff_t>(b * 784),
+                         x.begin() + static_cast<std::ptrdiff_t>((b + 1) * 784), train.images_as_floats(i, 1).begin());
     }
     CHECK(found);
   }
