@@ -72,11 +72,11 @@ struct Curves {
 // runs forward over one chunk, so afterwards logits() holds exactly that chunk's scores.
 std::vector<int> predict(nn::Classifier& model, const mnist::DataSplit& split) {
   std::vector<int> predicted;
-  const std::size_t pixels = split.pixels_per_image();
   for (std::size_t start = 0; start < split.size(); start += 1000) {
     const std::size_t n = std::min<std::size_t>(1000, split.size() - start);
-    model.evaluate(std::span(split.images).subspan(start * pixels, n * pixels),
-                   std::span(split.labels).subspan(start, n), static_cast<int>(n));
+    const std::span<float> x = model.input_batch(static_cast<int>(n));  // the chunk goes straight into the graph
+    split.images_as_floats(start, x);
+    model.evaluate(x, std::span(split.labels).subspan(start, n), static_cast<int>(n));
     const autodiff::Tensor& logits = model.logits().value();
     for (int r = 0; r < logits.rows(); ++r) {
       const float* row = logits.data() + static_cast<std::size_t>(r) * logits.cols();
@@ -97,7 +97,7 @@ Curves train(nn::Classifier& model, const mnist::DataSets& data, const Settings&
   double late_sum = 0;
   for (int step = 0; step <= s.steps; ++step) {
     if (step % s.validate_every == 0 || step == s.steps) {
-      const double v = model.evaluate(data.validation.images, data.validation.labels);
+      const double v = mnist::evaluate_split(model, data.validation);
       c.val_step.push_back(step);
       c.val_acc.push_back(v);
     }
@@ -113,7 +113,7 @@ Curves train(nn::Classifier& model, const mnist::DataSets& data, const Settings&
     }
   }
   c.late_batch_accuracy = late_sum / (s.steps - late_from);
-  c.test_accuracy = model.evaluate(data.test.images, data.test.labels);
+  c.test_accuracy = mnist::evaluate_split(model, data.test);
   return c;
 }
 
@@ -317,7 +317,7 @@ int lesson(int argc, char** argv) {
   for (std::size_t i = 0; i < data.train.size(); ++i) {
     const int label = data.train.labels[i];
     ++counts[label];
-    for (int p = 0; p < 784; ++p) means[label][p] += data.train.images[i * 784 + p];
+    for (int p = 0; p < 784; ++p) means[label][p] += mnist::DataSplit::pixel_value(data.train.pixels[i * 784 + p]);
   }
   for (int c = 0; c < 10; ++c) {
     for (double& v : means[c]) v /= std::max(1, counts[c]);
@@ -444,8 +444,8 @@ int lesson(int argc, char** argv) {
       const std::size_t i = wrong[k];
       figures::Panel& p = mfig.panels.emplace_back();
       p.title = fmt::format("true {}, said {}", data.test.labels[i], predicted[i]);
-      std::vector<double> pixels(data.test.images.begin() + static_cast<long>(i * 784),
-                                 data.test.images.begin() + static_cast<long>((i + 1) * 784));
+      const std::vector<float> image = data.test.images_as_floats(i, 1);
+      std::vector<double> pixels(image.begin(), image.end());
       for (double& v : pixels) v = 1.0 - v;  // dark ink on white paper
       p.image = figures::Image{.rows = 28,
                                .cols = 28,

@@ -123,7 +123,8 @@ Scales measure_at_init(const Settings& s, const std::string& init, const std::st
   r.activation = activation;
   r.seed = seed;
   try {
-    net.compute_gradients(std::span(data.images).first(n * 784), std::span(data.labels).first(n));
+    const std::vector<float> x = data.images_as_floats(0, n);  // bytes / 255
+    net.compute_gradients(x, std::span(data.labels).first(n));
   } catch (const gradflow::autodiff::NonFiniteError& e) {
     r.error = e.what();  // reported as "not finite"; the statistics skip this seed
     return r;
@@ -177,7 +178,9 @@ Trained train_briefly(const Settings& s, const std::string& init, const std::str
     }
   }
   const auto n = std::min(data.test.size(), static_cast<std::size_t>(s.test_images));
-  const double acc = net.evaluate(std::span(data.test.images).first(n * 784), std::span(data.test.labels).first(n));
+  const std::span<float> x = net.input_batch(static_cast<int>(n));  // the images go straight into the graph
+  data.test.images_as_floats(0, x);
+  const double acc = net.evaluate(x, std::span(data.test.labels).first(n), static_cast<int>(n));
   return {init, activation, acc, tail_loss / tail};
 }
 

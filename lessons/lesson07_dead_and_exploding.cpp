@@ -139,7 +139,7 @@ DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t see
 
   // Step A2: train, probing the fixed probe set every probe_every steps.
   const auto n_probe = std::min(data.validation.size(), static_cast<std::size_t>(s.probe_images));
-  const auto probe_images = std::span(data.validation.images).first(n_probe * 784);
+  const std::vector<float> probe_images = data.validation.images_as_floats(0, n_probe);  // bytes / 255
   const auto probe_labels = std::span(data.validation.labels).first(n_probe);
   gradflow::mnist::BatchSampler batches(data.train, static_cast<std::size_t>(s.batch), seed);
   std::vector<std::uint8_t> labels(static_cast<std::size_t>(s.batch));
@@ -175,7 +175,7 @@ DeadRun train_and_probe(const Settings& s, const Scenario& sc, std::uint64_t see
   for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
     run.zero_gradient_units.push_back(zero_gradient_columns(layers[l].kernel().grad()));
   }
-  run.test_accuracy = net.evaluate(data.test.images, data.test.labels);
+  run.test_accuracy = gradflow::mnist::evaluate_split(net, data.test);
   return run;
 }
 
@@ -233,7 +233,7 @@ ExplodeRun train_deep(const Settings& s, bool clip, std::uint64_t seed, const gr
     }
   }
   net.graph().set_check_finite(false);
-  if (run.failed_step < 0) run.test_accuracy = net.evaluate(data.test.images, data.test.labels);
+  if (run.failed_step < 0) run.test_accuracy = gradflow::mnist::evaluate_split(net, data.test);
   return run;
 }
 

@@ -179,8 +179,7 @@ Run train(const Settings& s, const std::string& activation, bool skip, std::uint
   std::size_t correct = 0, seen = 0;
   for (std::size_t start = 0; start + static_cast<std::size_t>(s.batch) <= n;
        start += static_cast<std::size_t>(s.batch)) {
-    const auto images = std::span(data.test.images).subspan(start * 784, static_cast<std::size_t>(s.batch) * 784);
-    std::copy(images.begin(), images.end(), g.input_value(x).values().begin());
+    data.test.images_as_floats(start, g.input_value(x).values());  // the batch straight into the graph
     g.forward();
     const auto predicted = nn::argmax_rows(logits.value());
     for (int r = 0; r < s.batch; ++r)

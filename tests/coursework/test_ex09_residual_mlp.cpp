@@ -116,7 +116,7 @@ TEST_CASE("ex09 the residual MLP trains on 200 MNIST digits to the stated accura
     rms.step();
   }
   // Test accuracy, one forward over all 200 test digits in a graph of their own size.
-  Var xt = g.input("x_test", Tensor({static_cast<int>(test.size()), 784}, test.images));
+  Var xt = g.input("x_test", Tensor({static_cast<int>(test.size()), 784}, test.images_as_floats()));
   const Tensor logits = net(xt).value();
   int correct = 0;
   for (int r = 0; r < logits.rows(); ++r) {
