@@ -107,8 +107,8 @@ std::string step_player_html(std::string_view id, const std::vector<PlayerStep>&
       "<div class=\"gf-player-text\">\n<h3 id=\"{0}-title\">{3}</h3>\n"
       "<p>Visiting <code id=\"{0}-node\">{4}</code>, its gradient dL/dy = <code id=\"{0}-grad\">{5}</code></p>\n"
       "<pre id=\"{0}-text\">{6}</pre>\n</div>\n</div>\n",
-      i, html_escape(first.image), html_escape(first.alt), html_escape(first.title), html_escape(first.node), html_escape(first.gradient),
-      html_escape(first.text));
+      i, html_escape(first.image), html_escape(first.alt), html_escape(first.title), html_escape(first.node),
+      html_escape(first.gradient), html_escape(first.text));
   html += "<p class=\"gf-player-help\">Use the buttons, the slider or the left and right arrow keys.</p>\n</div>\n";
   html +=
       "<noscript><p>JavaScript is off: the player shows step 1 only. Every step's diagram is the file "
