@@ -80,7 +80,6 @@ LocalRule local_rule(const Node& n, const std::vector<double>& x, double y, doub
 }
 
 // A float as the double it prints as ("0.1", not 0.10000000149011612), for settings.
-double shown(float v) { return std::stod(fmt::format("{}", v)); }
 
 double scalar(const Tensor& t) { return static_cast<double>(t[0]); }
 
@@ -120,9 +119,9 @@ int lesson(int argc, char** argv) {
   report.setting("seed", options.seed);
   report.setting("x", 1.5);
   report.setting("t", 1.0);
-  report.setting("lambda", shown(kLambda));
-  report.setting("w_start", shown(w0));
-  report.setting("b_start", shown(b0));
+  report.setting("lambda", kLambda);
+  report.setting("w_start", w0);
+  report.setting("b_start", b0);
 
   report.section("Step 1: the forward pass");
   report.text(fmt::format(

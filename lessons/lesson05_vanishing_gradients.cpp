@@ -330,9 +330,7 @@ int lesson(int argc, char** argv) {
                   "gradient shrinks from the last layer to the first.");
   gl::add_common_flags(flags, common, "lesson05_vanishing_gradients", /*uses_data=*/true);
   // Every row of nn/'s activation table is a scenario (a student's new activation included).
-  std::vector<std::string> activation_names = nn::activation_name_list();
-  std::erase(activation_names, "linear");
-  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", activation_names);
+  flags.add_list("activations", &s.activations, "scenarios to run, comma-separated", nn::hidden_activation_names());
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 1000);
   flags.add_int("iterations", &s.iterations, "training steps per run", 1, 10'000'000);
   flags.add_int("batch", &s.batch, "mini-batch size", 1, 55'000);

@@ -244,9 +244,6 @@ int lesson(int argc, char** argv) {
   gl::CommonOptions common;
   std::vector<std::string> lrs;
   for (double lr : s.learning_rates) lrs.push_back(lr_text(lr));
-  // The flag holds a double; going through the float's shortest text makes --help and the page
-  // show 0.2, not 0.20000000298023224.
-  double alpha = std::stod(fmt::format("{}", s.alpha));
   gl::Flags flags("lesson07_dead_and_exploding",
                   "Dead ReLU units under large learning rates and negative biases, leaky ReLU as the contrast; an "
                   "exploding gradient located by the NaN check and fixed by clipping.");
@@ -259,7 +256,7 @@ int lesson(int argc, char** argv) {
   flags.add_int("probe-every", &s.probe_every, "probe the dead units every N steps", 1, 1'000'000);
   flags.add_int("probe-images", &s.probe_images, "validation images in the probe set", 1, 5000);
   flags.add_int("seeds", &s.seeds, "runs per scenario (seeds --seed, --seed + 1, ...)", 1, 100);
-  flags.add_double("alpha", &alpha, "leaky ReLU's slope for z < 0", 0.0, 1.0);
+  flags.add_float("alpha", &s.alpha, "leaky ReLU's slope for z < 0", 0.0F, 1.0F);
   flags.add_int("explode-depth", &s.explode_depth, "hidden layers of the exploding net", 1, 100);
   flags.add_double("explode-lr", &s.explode_lr, "SGD learning rate of the exploding net", 1e-9, 100.0);
   flags.add_int("explode-steps", &s.explode_steps, "SGD steps of the exploding net", 1, 1'000'000);
@@ -287,7 +284,6 @@ int lesson(int argc, char** argv) {
   if (!flags.parse(argc, argv)) return 0;
   if (s.optimizer.name != "adam" && s.optimizer.name != "sgd")
     throw gl::UsageError(fmt::format("--optimizer: '{}' is not adam or sgd", s.optimizer.name), flags.usage());
-  s.alpha = static_cast<float>(alpha);
   s.first_seed = common.seed;
   s.learning_rates.clear();
   for (const auto& t : lrs) s.learning_rates.push_back(std::stod(t));
@@ -326,7 +322,7 @@ int lesson(int argc, char** argv) {
                  s.probe_images != defaults.probe_images || s.probe_every != defaults.probe_every);
   report.setting("seeds", fmt::format("{} ({} .. {})", s.seeds, s.first_seed, s.first_seed + s.seeds - 1),
                  s.seeds != defaults.seeds);
-  report.setting("leaky_relu alpha", alpha, s.alpha != defaults.alpha);
+  report.setting("leaky_relu alpha", s.alpha, s.alpha != defaults.alpha);
   report.setting("network (exploding)",
                  fmt::format("784 -> {} x{} -> 10, ReLU, N(0, 1) weights, SGD lr {:g}, {} steps, clip norm {:g}",
                              s.explode_width, s.explode_depth, s.explode_lr, s.explode_steps, s.clip_norm),
@@ -340,7 +336,7 @@ int lesson(int argc, char** argv) {
         "this run: {} steps, {} probe images, {} seed(s), {} at learning rates {}, alpha {:g}, bias {:g}; the "
         "lesson's defaults are 2500 steps, 1000 images, 3 seeds, Adam at 0.001 .. 0.1, alpha 0.2, bias -1",
         s.steps, s.probe_images, s.seeds, s.optimizer.is_adam() ? "Adam" : "SGD (--optimizer sgd)",
-        fmt::join(lrs, ", "), alpha, s.negative_bias);
+        fmt::join(lrs, ", "), s.alpha, s.negative_bias);
   }
   if (s.explode_depth != defaults.explode_depth || s.explode_lr != defaults.explode_lr ||
       s.explode_steps != defaults.explode_steps || s.clip_norm != defaults.clip_norm) {

@@ -272,7 +272,7 @@ int lesson(int argc, char** argv) {
   flags.add_int("batch", &s.batch, "mini-batch size", 1, 10000);
   flags.add_int("log-every", &s.log_every, "record the blocks' gradients every N steps", 1, 1'000'000);
   flags.add_int("seeds", &s.seeds, "runs per net and activation (seeds --seed, --seed + 1, ...)", 1, 100);
-  flags.add_list("activations", &s.activations, "activations of f", {"sigmoid", "relu", "leaky_relu", "tanh"});
+  flags.add_list("activations", &s.activations, "activations of f", nn::hidden_activation_names());
   flags.add_int("jobs", &s.jobs, "runs in parallel (default: one per core); results do not depend on it", 1,
                 gl::kMaxJobs);
   flags.add_path("tensorboard", &s.tensorboard,

@@ -63,6 +63,12 @@ std::vector<std::string> activation_name_list() {
   return names;
 }
 
+std::vector<std::string> hidden_activation_names() {
+  std::vector<std::string> names = activation_name_list();
+  std::erase(names, "linear");
+  return names;
+}
+
 Activation parse_activation(std::string_view name) {
   const ActivationInfo* row = find_row(name);
   if (row == nullptr) {

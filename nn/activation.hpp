@@ -64,6 +64,9 @@ Activation parse_activation(std::string_view name);
 std::string activation_names();
 // The same names as a list, e.g. for a flag's allowed values.
 std::vector<std::string> activation_name_list();
+// The same without "linear": what a lesson's --activations offers for hidden layers (a student's
+// new row included).
+std::vector<std::string> hidden_activation_names();
 
 // The parameter value f is applied with: `parameter` if given, else the row's default.
 float parameter_value(Activation a, std::optional<float> parameter);

@@ -1,4 +1,5 @@
 // The activation table: names, parameters, and that layers and MLPs apply the parameter given.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <set>
@@ -21,6 +22,10 @@ TEST_CASE("every row of the activation table parses by its name and is listed in
     CHECK(row.apply != nullptr);
   }
   CHECK(nn::activation_name_list().size() == names.size());
+  // Lessons offer every row for hidden layers except the identity.
+  const auto hidden = nn::hidden_activation_names();
+  CHECK(hidden.size() == names.size() - 1);
+  CHECK(std::find(hidden.begin(), hidden.end(), "linear") == hidden.end());
   for (const auto a : {nn::Activation::linear, nn::Activation::sigmoid, nn::Activation::tanh, nn::Activation::relu,
                        nn::Activation::leaky_relu}) {
     CHECK(names.contains(a.name()));  // the named built-ins are rows
