@@ -13,6 +13,7 @@ packages=(
   libgraphviz-dev graphviz           # diagrams, rendered in-process with libgvc
   libopenblas-dev                    # the fast matmul behind the ops
   zlib1g-dev                         # .gz IDX files
+  libpng-dev                         # PNG copies of the diagrams, encoded fast (autodiff/viz)
   catch2                             # the test suite (Debian ships Catch2 2.13)
   gnuplot-nox fonts-dejavu-core      # lesson figures
   nlohmann-json3-dev                 # summary.json and every other JSON file
