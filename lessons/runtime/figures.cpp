@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -451,6 +452,143 @@ void Rendering::wait() {
   if (pid_ <= 0) return;
   const pid_t pid = std::exchange(pid_, -1);
   finish_gnuplot(pid, folder_, name_, png_);
+}
+
+// ---- Plotter: a few gnuplots, fed through their standard input ----------------------------------
+
+namespace {
+
+// gnuplot's single-quoted strings take no escapes except '' for a quote.
+std::string single_quoted(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// What each figure's commands end with, so the log can be cut into one piece per figure.
+constexpr std::string_view kEndMarker = "gradflow: figure drawn";
+
+pid_t wait_for(pid_t pid, int& status) {
+  pid_t done;
+  while ((done = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
+  return done;
+}
+
+}  // namespace
+
+Plotter::Plotter(fs::path folder, std::size_t processes)
+    : folder_(std::move(folder)), max_processes_(std::max<std::size_t>(1, processes)) {}
+
+Plotter::~Plotter() {
+  try {
+    finish();
+  } catch (...) {  // a destructor must not throw: the error was only wanted if finish() was called
+  }
+}
+
+void Plotter::start_process(std::size_t index) {
+  Process process;
+  process.log = fmt::format(".gnuplot-{}.log", index);
+  const fs::path log = folder_ / process.log;
+  int ends[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    throw std::runtime_error(fmt::format("figures: cannot start gnuplot: socketpair: {}", std::strerror(errno)));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int error = errno;
+    ::close(ends[0]);
+    ::close(ends[1]);
+    throw std::runtime_error(fmt::format("figures: cannot start gnuplot: {}", std::strerror(error)));
+  }
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec. dup2 clears close-on-exec on the copies.
+    ::dup2(ends[1], STDIN_FILENO);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    if (::chdir(folder_.c_str()) != 0) ::_exit(126);
+    ::execlp("gnuplot", "gnuplot", static_cast<char*>(nullptr));
+    ::_exit(127);  // exec failed: gnuplot is not on the PATH
+  }
+  ::close(ends[1]);
+  process.pid = pid;
+  process.input = ends[0];
+  processes_.push_back(std::move(process));
+}
+
+void Plotter::draw(const Figure& f) {
+  const std::string data = data_file(f);  // validates the figure first: a malformed one throws here
+  const std::string script = gnuplot_script(f);
+  write_all(folder_ / (f.name + ".dat"), data, f.name);
+  write_all(folder_ / (f.name + ".gp"), script, f.name);
+  // One gnuplot per figure until there are max_processes_ of them, then round-robin.
+  const std::size_t index = figures_.size() % max_processes_;
+  if (index >= processes_.size()) start_process(index);
+  Process& process = processes_[index];
+  figures_.push_back(f);
+  process.figures.push_back(figures_.size() - 1);
+  if (process.broken) return;
+  const std::string commands =
+      fmt::format("load {}\nprint {}\n", single_quoted(f.name + ".gp"), single_quoted(kEndMarker));
+  std::string_view rest = commands;
+  while (!rest.empty()) {
+    // MSG_NOSIGNAL: if gnuplot has died, send fails with EPIPE instead of killing us with SIGPIPE.
+    const ssize_t sent = ::send(process.input, rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) {
+      process.broken = true;  // finish() draws this process's figures alone and reports why
+      break;
+    }
+    rest.remove_prefix(static_cast<std::size_t>(sent));
+  }
+}
+
+void Plotter::finish() {
+  // Close every gnuplot's input first (they all finish their queues at once), then collect them.
+  for (Process& p : processes_) {
+    if (p.input >= 0) ::close(std::exchange(p.input, -1));
+  }
+  std::vector<std::size_t> redraw;  // figures to draw once more, alone, for render()'s exact error
+  for (Process& p : processes_) {
+    int status = 0;
+    const bool waited = p.pid > 0 && wait_for(std::exchange(p.pid, -1), status) > 0;
+    const bool clean = waited && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !p.broken;
+    std::error_code ec;
+    const std::string messages = read_all(folder_ / p.log);
+    fs::remove(folder_ / p.log, ec);
+    // Cut the log at the end markers: piece k is what gnuplot said while drawing figure k.
+    std::vector<std::string> pieces;
+    std::size_t from = 0;
+    for (std::size_t at; (at = messages.find(kEndMarker, from)) != std::string::npos; from = at + kEndMarker.size())
+      pieces.push_back(messages.substr(from, at - from));
+    for (std::size_t k = 0; k < p.figures.size(); ++k) {
+      const Figure& f = figures_[p.figures[k]];
+      bool drawn = true;
+      for (const char* ext : {".svg", ".png"}) {
+        if (!f.png && std::string_view(ext) == ".png") continue;
+        const fs::path file = folder_ / (f.name + ext);
+        if (!fs::exists(file, ec) || fs::file_size(file, ec) == 0) drawn = false;
+      }
+      // gnuplot exits 1 after any error but goes on with the next figure, so an unclean exit
+      // blames the figures during which it said something (or all of them if it said nothing
+      // we can place, e.g. it did not start).
+      const bool ended = k < pieces.size();
+      const bool spoke = ended && pieces[k].find_first_not_of(" \r\n") != std::string::npos;
+      if (!drawn || !ended || (!clean && spoke)) redraw.push_back(p.figures[k]);
+    }
+    if (!clean && redraw.empty()) redraw = p.figures;
+  }
+  processes_.clear();
+  std::vector<Figure> figures = std::move(figures_);
+  figures_.clear();
+  std::sort(redraw.begin(), redraw.end());
+  redraw.erase(std::unique(redraw.begin(), redraw.end()), redraw.end());
+  for (std::size_t i : redraw) render(figures[i], folder_);  // throws the figure's own error
 }
 
 }  // namespace gradflow::lessons::figures

@@ -16,6 +16,7 @@
 // Panels are laid out `columns` per row (default: up to two), all with the same size, so a
 // figure stays readable when a 900 px window scales it down.
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -118,6 +119,44 @@ class Rendering {
   bool png_ = true;  // whether NAME.png must exist afterwards
 };
 Rendering start_render(const Figure& figure, const std::filesystem::path& folder);
+
+// Many figures, drawn in the background by a few long-lived gnuplot processes. Why not one
+// gnuplot per figure: starting gnuplot (loading its ~50 libraries, fontconfig's font list for
+// the PNG terminal) costs about as much CPU as drawing a small figure, so a lesson with seven
+// figures spent half its drawing time starting programs. A Plotter starts at most `processes`
+// gnuplots (one per figure until there are that many) and feeds each its share of the scripts
+// through a socket on its standard input (`load 'NAME.gp'`); the .gp and .dat files are the same
+// as render()'s, so `gnuplot NAME.gp` still redraws any figure on its own.
+//
+// finish() waits for them all and checks that every figure was drawn. A figure that failed
+// (gnuplot reported an error while drawing it, or a picture is missing) is drawn once more on its
+// own with render(), so the error thrown is exactly render()'s, naming that figure and quoting
+// gnuplot. The destructor finishes too (errors swallowed).
+class Plotter {
+ public:
+  Plotter(std::filesystem::path folder, std::size_t processes);
+  Plotter(const Plotter&) = delete;
+  Plotter& operator=(const Plotter&) = delete;
+  ~Plotter();
+  // Writes NAME.dat and NAME.gp (throws if the figure is malformed) and queues the drawing.
+  void draw(const Figure& figure);
+  // Waits for every gnuplot and throws the first failed figure's error. Safe to call twice.
+  void finish();
+
+ private:
+  struct Process {
+    int pid = -1;
+    int input = -1;                    // our end of the socket that is gnuplot's standard input
+    std::string log;                   // file (in the folder) that gets gnuplot's messages
+    std::vector<std::size_t> figures;  // indexes into figures_, in the order sent
+    bool broken = false;               // gnuplot stopped reading (it failed to start or died)
+  };
+  void start_process(std::size_t index);
+  std::filesystem::path folder_;
+  std::size_t max_processes_;
+  std::vector<Process> processes_;
+  std::vector<Figure> figures_;
+};
 
 // Colours: Okabe and Ito's colour-blind-safe palette, with fixed colours for the activations
 // (sigmoid blue, relu red-orange, leaky_relu green, tanh pink) so every lesson agrees.

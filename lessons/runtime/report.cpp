@@ -8,6 +8,7 @@
 #include <future>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "autodiff/viz/render.hpp"
 #include "lessons/runtime/course.hpp"
@@ -161,15 +162,15 @@ void Report::table(const Table& t) {
 }
 
 void Report::figure(const figures::Figure& f, bool folded) {
-  // Drawn in the background (each gnuplot is its own process); finish() waits for all of them.
-  // At most a few at once, so a lesson with many figures does not flood a small machine.
-  if (renderings_.size() >= 4) {
-    renderings_.front().wait();
-    renderings_.pop_front();
+  // Drawn in the background by a few gnuplot processes (figures::Plotter); finish() waits.
+  if (!plotter_) {
+    // As many gnuplots as cores, at most 4, so a lesson with many figures does not flood a small machine.
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    plotter_ = std::make_unique<figures::Plotter>(out_->staging_path(), std::min<std::size_t>(4, cores));
   }
   figures::Figure drawn = f;
   drawn.png = f.png && png_;
-  renderings_.push_back(figures::start_render(drawn, out_->staging_path()));
+  plotter_->draw(drawn);
   fmt::print("[figure {}.svg: {}]\n", f.name, f.title);
   if (folded) page(fmt::format("<details class=\"figure\"><summary>{}</summary>\n", e(f.title)));
   page(fmt::format(
@@ -238,14 +239,14 @@ void Report::wait_for_pictures() {
   // Every picture is waited for even when one failed, so nothing still writes into the folder;
   // the first failure is then thrown.
   std::exception_ptr first;
-  for (figures::Rendering& r : renderings_) {
+  if (plotter_) {
     try {
-      r.wait();
+      plotter_->finish();
     } catch (...) {
-      if (!first) first = std::current_exception();
+      first = std::current_exception();
     }
+    plotter_.reset();
   }
-  renderings_.clear();
   for (auto& d : diagrams_) {
     try {
       const std::string svg = d.svg.get();

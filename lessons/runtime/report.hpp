@@ -18,7 +18,6 @@
 // whole; if the lesson throws before that, the previous result stays untouched.
 
 #include <concepts>
-#include <deque>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -143,7 +142,7 @@ class Report {
   std::vector<Claim> claims_;
   std::vector<std::pair<std::string, std::string>> files_;
   std::vector<std::vector<std::string>> setting_rows_;
-  std::deque<figures::Rendering> renderings_;  // gnuplot runs still drawing; finish() waits
+  std::unique_ptr<figures::Plotter> plotter_;  // gnuplots still drawing figures; finish() waits
   std::string body_;
   bool finished_ = false;
   bool png_ = true;  // PNG copies beside the SVGs (off with --no-png)

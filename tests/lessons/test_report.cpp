@@ -266,6 +266,66 @@ TEST_CASE("Report draws figures in the background and fails at finish naming a f
   CHECK_FALSE(fs::exists(common.out));  // nothing half-made was put in place
 }
 
+// Report draws its figures with a figures::Plotter: a few gnuplots, each loading several scripts
+// in turn. Every figure must come out exactly as `gnuplot NAME.gp` alone draws it (no setting of
+// one figure leaks into the next, e.g. the first figure's log scale), and no log file is left.
+TEST_CASE("a Plotter draws many figures with two gnuplots, each exactly as gnuplot draws it alone",
+          "[runtime][figures]") {
+  TempDir dir("plotter");
+  const fs::path shared = dir.path / "shared";
+  const fs::path alone = dir.path / "alone";
+  fs::create_directories(shared);
+  fs::create_directories(alone);
+  std::vector<figures::Figure> list;
+  for (int i = 0; i < 5; ++i) {
+    figures::Figure f = small_figure();
+    f.name = fmt::format("figure{}", i);
+    f.panels[0].log_y = i == 0;  // only the first: a leaked log scale would change the others
+    f.png = i != 3;              // an SVG-only figure among them
+    list.push_back(f);
+  }
+  {
+    figures::Plotter plotter(shared, 2);
+    for (const auto& f : list) plotter.draw(f);
+    plotter.finish();
+  }
+  for (const auto& f : list) {
+    figures::render(f, alone);
+    INFO(f.name);
+    CHECK(slurp(shared / (f.name + ".svg")) == slurp(alone / (f.name + ".svg")));
+    CHECK(fs::exists(shared / (f.name + ".png")) == f.png);
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(shared)) names.push_back(entry.path().filename().string());
+  CHECK(names.size() == 5 * 4 - 1);  // .gp, .dat, .svg and (but for one) .png: no gnuplot logs
+}
+
+TEST_CASE("a Plotter names the figure gnuplot failed on, quoting gnuplot, and still draws the others",
+          "[runtime][figures]") {
+  TempDir dir("plotter-error");
+  std::string message;
+  {
+    figures::Plotter plotter(dir.path, 2);
+    for (int i = 0; i < 4; ++i) {
+      figures::Figure f = small_figure();
+      f.name = fmt::format("figure{}", i);
+      if (i == 2) f.panels[0].series[0].color = "#zzzzzz";  // gnuplot: "unrecognized color name"
+      plotter.draw(f);
+    }
+    try {
+      plotter.finish();
+    } catch (const std::runtime_error& e) {
+      message = e.what();
+    }
+  }
+  CHECK_THAT(message, Catch::Contains("figure figure2: gnuplot failed on figure2.gp") &&
+                          Catch::Contains("unrecognized color name"));
+  for (int i : {0, 1, 3}) {
+    CHECK(fs::file_size(dir.path / fmt::format("figure{}.svg", i)) > 0);
+    CHECK(fs::file_size(dir.path / fmt::format("figure{}.png", i)) > 0);
+  }
+}
+
 // A lesson may start drawing a diagram early (while runs still train) and place it later: the
 // SVG lands where diagram(handle) put it, not where start_diagram was called.
 TEST_CASE("a diagram started early is inlined where the lesson places it", "[runtime][report]") {
