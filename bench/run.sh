@@ -79,30 +79,40 @@ unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE GOTO_NUM_THREADS
 # 10-20x worse: its spinning OpenMP workers steal the cores its OpenBLAS threads need.
 # Export OMP_WAIT_POLICY=ACTIVE to measure torch's default behaviour instead.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# The process workload pins each side's whole process tree (gnuplot children, torch's
+# threads) to the first N cores with taskset: "same threads" then means the same CPUs, not
+# only the same --jobs / torch.set_num_threads, so gradflow's background drawing cannot borrow
+# a core the 1-thread PyTorch run does not get.
+pin() { taskset -c "0-$(($1 - 1))" "${@:2}"; }
 run_gradflow() {
   if [[ "$1" == process ]]; then
     [[ -x "$lesson" ]] || { echo "bench/run.sh: $lesson not found (build it or drop --no-build)" >&2; exit 1; }
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_seconds \
       --rss-metric one_run_peak_rss --phases-metric-prefix "one run phase: " \
       --note "lesson05 --activations relu --seeds 1: data to finished page" -- \
-      "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one" --verbose $quick
+      pin "$2" "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one" --verbose $quick
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric default_lesson_seconds \
       --rss-metric default_lesson_peak_rss --phases-metric-prefix "default lesson phase: " \
       --note "lesson05 defaults (3 activations x 3 seeds), --jobs $2" -- \
-      "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default" --verbose $quick
+      pin "$2" "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default" --verbose $quick
     # The same two without the PNG copies (--no-png: the page shows SVGs only).
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_no_png_seconds \
       --rss-metric one_run_no_png_peak_rss --note "as one_run, --no-png" -- \
-      "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one_no_png" --no-png $quick
+      pin "$2" "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one_no_png" --no-png $quick
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" \
       --seconds-metric default_lesson_no_png_seconds --rss-metric default_lesson_no_png_peak_rss \
       --phases-metric-prefix "default lesson --no-png phase: " --note "as default_lesson, --no-png" -- \
-      "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default_no_png" --no-png --verbose $quick
+      pin "$2" "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default_no_png" --no-png --verbose $quick
     return
   fi
   "$bench" --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1
 }
-run_torch() { "$python" bench/torch_bench.py --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1; }
+run_torch() {
+  local prefix=()
+  if [[ "$1" == process ]]; then prefix=(pin "$2"); fi
+  "${prefix[@]}" "$python" bench/torch_bench.py --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick \
+    >> "$log" 2>&1
+}
 
 for t in $threads_list; do
   export OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" MKL_NUM_THREADS="$t"
