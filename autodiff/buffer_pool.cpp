@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <new>
 #include <utility>
 
@@ -19,23 +20,61 @@
 namespace gradflow::autodiff::detail {
 
 namespace {
-constexpr std::size_t kMaxBuffers = 64;
+// The pool keeps at most this many buffers and bytes, so it never holds much more than the
+// tensors of a graph or two: a graph of 1000 small ops rebuilt every iteration (how lessons 02
+// and 03 and the coursework write code) gives back about 2000 buffers of a few floats when it
+// dies, and the next iteration's graph takes them all again.
+constexpr std::size_t kMaxBuffers = 4096;
 constexpr std::size_t kMaxBytes = std::size_t{32} << 20;
+// Distinct buffer sizes kept at once. A training step uses a dozen; a new size beyond this many
+// evicts the size least recently used.
+constexpr std::size_t kMaxSizes = 64;
 
 // Tensors may die after their thread's pool (a tensor of static storage duration outlives the
 // thread_local pool of the main thread): this flag, which has no destructor, says so.
 thread_local bool pool_alive = false;
 
+// The free buffers of one capacity, most recently given back last.
+struct Bucket {
+  std::size_t capacity = 0;  // in floats
+  std::vector<std::vector<float>> buffers;
+  std::uint64_t last_used = 0;  // the pool's clock when a buffer was last taken or given back
+};
+
 struct Pool {
-  std::vector<std::vector<float>> free;
-  std::size_t bytes = 0;
+  std::vector<Bucket> buckets;  // one per capacity in use, in no particular order
+  std::size_t count = 0;        // buffers held
+  std::size_t bytes = 0;        // their capacity in bytes
+  std::uint64_t clock = 0;
   Pool() {
-    free.reserve(kMaxBuffers);
+    buckets.reserve(kMaxSizes);
     pool_alive = true;
   }
   ~Pool() { pool_alive = false; }
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
+
+  std::vector<float> pop(Bucket& b) {
+    std::vector<float> buffer = std::move(b.buffers.back());
+    b.buffers.pop_back();
+    b.last_used = ++clock;
+    --count;
+    bytes -= b.capacity * sizeof(float);
+    return buffer;
+  }
+  // Frees every buffer of the least recently used bucket other than `keep` (a stale size: the
+  // tensors of a graph that is gone, say). False when there is nothing else to free.
+  bool evict_one_size(const Bucket* keep) {
+    Bucket* oldest = nullptr;
+    for (Bucket& b : buckets) {
+      if (&b != keep && !b.buffers.empty() && (oldest == nullptr || b.last_used < oldest->last_used)) oldest = &b;
+    }
+    if (oldest == nullptr) return false;
+    count -= oldest->buffers.size();
+    bytes -= oldest->buffers.size() * oldest->capacity * sizeof(float);
+    oldest->buffers.clear();  // frees the buffers; the bucket keeps its (small) array for reuse
+    return true;
+  }
 };
 
 Pool* this_threads_pool() {
@@ -122,18 +161,16 @@ void give_back_block(void* block, std::size_t bytes) noexcept {
 std::vector<float> take_buffer(std::size_t n, float fill) {
   Pool* p = n == 0 ? nullptr : this_threads_pool();
   if (p != nullptr) {
-    // The smallest buffer that fits, among those no more than twice too big.
-    std::size_t best = p->free.size();
-    for (std::size_t i = 0; i < p->free.size(); ++i) {
-      const std::size_t c = p->free[i].capacity();
-      if (c >= n && c <= 2 * n && (best == p->free.size() || c < p->free[best].capacity())) best = i;
-      if (c == n) break;  // the usual case in a replayed step: the same size as last time
+    // A buffer of exactly n (the usual case in a replayed step: the same sizes as last time),
+    // else the smallest that fits among those no more than twice too big.
+    Bucket* best = nullptr;
+    for (Bucket& b : p->buckets) {
+      if (b.buffers.empty() || b.capacity < n || b.capacity > 2 * n) continue;
+      if (best == nullptr || b.capacity < best->capacity) best = &b;
+      if (b.capacity == n) break;
     }
-    if (best != p->free.size()) {
-      std::vector<float> buffer = std::move(p->free[best]);
-      p->free[best] = std::move(p->free.back());
-      p->free.pop_back();
-      p->bytes -= buffer.capacity() * sizeof(float);
+    if (best != nullptr) {
+      std::vector<float> buffer = p->pop(*best);
       buffer.assign(n, fill);  // within capacity: no allocation
       return buffer;
     }
@@ -142,12 +179,35 @@ std::vector<float> take_buffer(std::size_t n, float fill) {
 }
 
 void give_back(std::vector<float>&& buffer) noexcept {
-  const std::size_t bytes = buffer.capacity() * sizeof(float);
-  if (bytes == 0) return;
+  const std::size_t capacity = buffer.capacity();
+  const std::size_t bytes = capacity * sizeof(float);
+  if (bytes == 0 || bytes > kMaxBytes) return;
   Pool* p = this_threads_pool();
-  if (p == nullptr || p->free.size() >= kMaxBuffers || p->bytes + bytes > kMaxBytes) return;  // freed by the caller
+  if (p == nullptr) return;  // freed by the caller
+  auto bucket = std::find_if(p->buckets.begin(), p->buckets.end(),
+                             [capacity](const Bucket& b) { return b.capacity == capacity; });
+  if (bucket == p->buckets.end()) {
+    // A new size: take the slot of an emptied bucket, or of the least recently used one.
+    bucket = std::find_if(p->buckets.begin(), p->buckets.end(), [](const Bucket& b) { return b.buffers.empty(); });
+    if (bucket == p->buckets.end() && p->buckets.size() == kMaxSizes) {
+      p->evict_one_size(nullptr);
+      bucket = std::find_if(p->buckets.begin(), p->buckets.end(), [](const Bucket& b) { return b.buffers.empty(); });
+    }
+    if (bucket == p->buckets.end()) bucket = p->buckets.emplace(p->buckets.end());  // capacity reserved: no allocation
+    bucket->capacity = capacity;
+  }
+  // Full: make room by dropping the stalest other size; if there is none, this buffer is freed.
+  while (p->count >= kMaxBuffers || p->bytes + bytes > kMaxBytes) {
+    if (!p->evict_one_size(&*bucket)) return;
+  }
+  try {
+    bucket->buffers.push_back(std::move(buffer));  // allocates only while the pool grows
+  } catch (const std::bad_alloc&) {
+    return;  // the buffer is simply freed by the caller
+  }
+  bucket->last_used = ++p->clock;
+  ++p->count;
   p->bytes += bytes;
-  p->free.push_back(std::move(buffer));  // capacity reserved up front: no allocation
 }
 
 }  // namespace gradflow::autodiff::detail

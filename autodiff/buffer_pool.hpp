@@ -16,7 +16,7 @@ namespace gradflow::autodiff::detail {
 std::vector<float> take_buffer(std::size_t n, float fill);
 
 // Keeps the buffer for reuse by this thread, or frees it when the pool is full (it holds at
-// most 64 buffers and 32 MiB, so it never keeps much more than a training step needs).
+// most 4096 buffers, 64 sizes and 32 MiB; when full, the size least recently used makes room).
 void give_back(std::vector<float>&& buffer) noexcept;
 
 // A block of at least `bytes` bytes, aligned for any type of that size (as ::operator new
