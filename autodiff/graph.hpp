@@ -69,7 +69,12 @@ struct Operand {
   std::size_t position = 0;
 };
 
-using GraphStorage = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Operand>;
+// The last argument (EdgeList, default listS) is the container of all edges with their
+// properties: a vector, because a graph only ever gains edges, and a list would cost a heap
+// allocation for every edge of a graph that is rebuilt every iteration. (Edge descriptors then
+// point into that vector, so, like node references, they do not survive adding an edge.)
+using GraphStorage = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Operand,
+                                           boost::no_property, boost::vecS>;
 using NodeId = GraphStorage::vertex_descriptor;
 
 class Graph {
