@@ -238,3 +238,49 @@ TEST_CASE("a node with no path to the loss gets a zero gradient, its hooks still
   }
   CHECK(fired == 3);
 }
+
+TEST_CASE("node names get the next free suffix, whatever names were asked for before", "[graph][names]") {
+  NameTable t;
+  // Asks for `requested` and takes the name it gets.
+  auto take = [&t](std::string_view requested) {
+    const NameTable::Choice c = t.choose(requested);
+    t.claim(c);
+    return c.name;
+  };
+  CHECK(take("a") == "a");
+  CHECK(take("a") == "a_1");
+  CHECK(take("a_3") == "a_3");  // asked for explicitly
+  CHECK(take("a") == "a_2");
+  CHECK(take("a") == "a_4");  // a_3 is taken
+  CHECK(take("a_1") == "a_1_1");
+  CHECK(take("a_1") == "a_1_2");
+  CHECK(take("a_1_1") == "a_1_1_1");
+  // Not suffixes: a zero, a leading zero, no digits.
+  CHECK(take("b_0") == "b_0");
+  CHECK(take("b") == "b");
+  CHECK(take("b") == "b_1");
+  CHECK(take("b_01") == "b_01");
+  CHECK(take("b_01") == "b_01_1");
+  CHECK(take("c_") == "c_");
+  CHECK(take("c_") == "c__1");
+  // A choice not claimed (the node was never made) leaves the name free.
+  CHECK(t.choose("d").name == "d");
+  CHECK(take("d") == "d");
+  CHECK(t.choose("d").name == "d_1");
+  CHECK(take("d") == "d_1");
+  // Numbers beyond the suffixes kept per base are plain names.
+  const std::string big = fmt::format("e_{}", NameTable::kMaxSuffix + 1);
+  CHECK(take(big) == big);
+  CHECK(take(big) == big + "_1");
+  CHECK(take("e") == "e");
+  CHECK(take("e") == "e_1");
+  // Scopes prefix the name, and each full name has its own suffixes.
+  t.push_scope("layer3");
+  CHECK(take("kernel") == "layer3/kernel");
+  CHECK(take("kernel") == "layer3/kernel_1");
+  t.push_scope("inner");
+  CHECK(take("a") == "layer3/inner/a");
+  t.pop_scope();
+  t.pop_scope();
+  CHECK(take("kernel") == "kernel");
+}
