@@ -98,6 +98,7 @@ struct FreeBlock {
 struct BlockLists {
   std::array<FreeBlock*, kBlockClasses> head{};
   std::array<std::size_t, kBlockClasses> count{};
+  std::size_t bytes = 0;
   BlockLists() { blocks_alive = true; }
   ~BlockLists() {
     blocks_alive = false;
@@ -134,6 +135,7 @@ void* take_block(std::size_t bytes) {
     GRADFLOW_UNPOISON(b, size);
     lists->head[c] = b->next;
     --lists->count[c];
+    lists->bytes -= size;
     return b;
   }
   return ::operator new(size);
@@ -148,13 +150,15 @@ void give_back_block(void* block, std::size_t bytes) noexcept {
   }
   const std::size_t size = (c + 1) * kGranule;
   BlockLists* lists = this_threads_blocks();
-  if (lists == nullptr || lists->count[c] >= kMaxPooledBlocksPerSize) {
+  if (lists == nullptr || lists->count[c] >= kMaxPooledBlocksPerSize ||
+      lists->bytes + size > kMaxPooledBlockTotalBytes) {
     ::operator delete(block, size);
     return;
   }
   auto* b = ::new (block) FreeBlock{lists->head[c]};
   lists->head[c] = b;
   ++lists->count[c];
+  lists->bytes += size;
   GRADFLOW_POISON(reinterpret_cast<char*>(b) + sizeof(FreeBlock), size - sizeof(FreeBlock));
 }
 
