@@ -3,9 +3,15 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -277,6 +283,25 @@ std::vector<std::uint8_t> parse_file(std::vector<unsigned char>&& bytes, Kind ki
   return std::move(bytes);
 }
 
+// Asks Linux to back a large buffer with 2 MiB pages (transparent huge pages) where it can. The
+// training images (43 MB) are read at random, 30 images a step: with 4 KiB pages nearly every
+// image costs a TLB miss, with 2 MiB pages the whole array needs about 22 TLB entries. Only a
+// hint, given before the buffer is first touched (its pages are allocated then); it changes no
+// byte, and where it is not supported or refused nothing happens.
+void advise_huge_pages(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  if (bytes < 2 * kHugePage) return;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + page - 1) / page * page;
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) / page * page;
+  if (end > begin) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 std::vector<unsigned char> read_file(const std::filesystem::path& file) {
   const std::string name = file.string();
   const std::string missing = describe_missing_path(file);
@@ -291,7 +316,10 @@ std::vector<unsigned char> read_file(const std::filesystem::path& file) {
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) fail(name, fmt::format("cannot open ({})", std::strerror(errno)));
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  std::vector<unsigned char> bytes;
+  bytes.reserve(static_cast<std::size_t>(size));
+  advise_huge_pages(bytes.data(), bytes.capacity());  // before the first touch: see there
+  bytes.resize(static_cast<std::size_t>(size));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (static_cast<std::uintmax_t>(in.gcount()) != size) fail(name, "read error: the file shrank while being read");
   return bytes;
