@@ -1,6 +1,8 @@
 // The engine: gradient accumulation, forward replay, hooks and the error messages.
 #include <cmath>
+#include <limits>
 
+#include "autodiff/finite.hpp"
 #include "test_helpers.hpp"
 
 using namespace gradflow::autodiff;
@@ -283,4 +285,41 @@ TEST_CASE("node names get the next free suffix, whatever names were asked for be
   t.pop_scope();
   t.pop_scope();
   CHECK(take("kernel") == "kernel");
+}
+
+TEST_CASE("the finiteness check catches inf and NaN in small and large tensors alike", "[graph][errors]") {
+  // Tensors of up to 8 elements are checked inline, larger ones by the vectorised scan
+  // (autodiff/finite.hpp): both must find a bad value wherever it sits.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const int cols : {1, 4, 8, 9, 33}) {
+    for (int at = 0; at < cols; ++at) {
+      for (const float bad : {inf, -inf, nan}) {
+        Tensor t({1, cols}, 0.5F);
+        t[static_cast<std::size_t>(at)] = bad;
+        CHECK_FALSE(all_finite(t));
+        CHECK(first_non_finite(t) == static_cast<std::size_t>(at));
+      }
+    }
+    CHECK(all_finite(Tensor({1, cols}, std::numeric_limits<float>::max())));
+  }
+
+  // In the engine: a [1 x 4] value that overflows, and a [1 x 4] gradient that becomes NaN, are
+  // reported at their node, with the element.
+  Graph g;
+  Var w = g.parameter("w", Tensor::from_rows({{1, 2, 3, 4}}));
+  Var loss;
+  {
+    Graph::Scope scope(g, "chain");
+    loss = sum(exp(w * 10.0F));
+  }
+  g.backward(loss);
+  w.mutable_value()[2] = 20.0F;  // e^200 overflows
+  CHECK_THROWS_WITH(g.forward(), Catch::Contains("'chain/exp'") && Catch::Contains("(op exp)") &&
+                                     Catch::Contains("inf at row 0, col 2 of [1 x 4]"));
+  Graph h;
+  Var v = h.parameter("v", Tensor::from_rows({{1, 1e-45F, 2, 3}}));  // a denormal: log is finite, 1/v is not
+  Var total = sum(log(v));
+  CHECK_THROWS_WITH(h.backward(total), Catch::Contains("parameter 'v'") &&
+                                           Catch::Contains("gradient became inf at row 0, col 1 of [1 x 4]"));
 }
