@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 #include "autodiff/finite.hpp"
@@ -84,13 +86,19 @@ namespace {
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-void adam_update(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g,
+// Returns whether every updated weight is finite: the check reads the exponent bits of each
+// new w[i] while it is still in a register (all ones: NaN or infinity), rather than scanning
+// the tensor again afterwards.
+bool adam_update(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g,
                  std::size_t n, float b1, float b2, float lr_t, float eps) {
+  unsigned bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
     m[i] = b1 * m[i] + (1.0F - b1) * g[i];
     v[i] = b2 * v[i] + (1.0F - b2) * g[i] * g[i];
     w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+    bad |= static_cast<unsigned>((std::bit_cast<std::uint32_t>(w[i]) & 0x7f800000U) == 0x7f800000U);
   }
+  return bad == 0;
 }
 }  // namespace
 
@@ -105,8 +113,7 @@ void Adam::step() {
     float* w = params_[k].mutable_value().data();
     float* m = m_[k].data();
     float* v = v_[k].data();
-    adam_update(w, m, v, g, m_[k].size(), b1, b2, lr_t, eps);
-    check_updated(params_[k], "adam");
+    if (!adam_update(w, m, v, g, m_[k].size(), b1, b2, lr_t, eps)) check_updated(params_[k], "adam");
   }
 }
 
