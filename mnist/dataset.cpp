@@ -235,13 +235,16 @@ void BatchSampler::next_batch(std::span<float> images, std::span<std::uint8_t> l
 // prefetches overflows the core's queue of outstanding misses and most of them are dropped (a
 // micro-benchmark of the gather: 11 us per batch of 30 without prefetching, 8 us with the burst,
 // 5.4 us interleaved). Samples past the end of the epoch are not known yet (the next order is
-// drawn when it starts) and are not prefetched. Prefetching is only a hint: it changes no value.
+// drawn when it starts) and are not prefetched. The hint asks for the outer caches (locality 2,
+// prefetcht1), not the first-level one: the training step in between would evict them from
+// that anyway (measured: 0.0338 -> 0.0330 ms per flagship step). Prefetching is only a hint:
+// it changes no value.
 void BatchSampler::prefetch_image(std::size_t sample) const {
   constexpr std::size_t kCacheLine = 64;
   const std::size_t pixels = split_->pixels_per_image();
   const std::uint8_t* image = split_->pixels.data() + sample * pixels;
-  for (std::size_t offset = 0; offset < pixels; offset += kCacheLine) __builtin_prefetch(image + offset);
-  __builtin_prefetch(image + pixels - 1);  // the last line, when the image does not start on a line
+  for (std::size_t offset = 0; offset < pixels; offset += kCacheLine) __builtin_prefetch(image + offset, 0, 2);
+  __builtin_prefetch(image + pixels - 1, 0, 2);  // the last line, when the image does not start on a line
 }
 
 }  // namespace gradflow::mnist
