@@ -211,7 +211,7 @@ const std::vector<NodeId>& Graph::reverse_topological_order() {
 }
 
 void Graph::check_finite(const Node& n, const Tensor& t, std::string_view what) const {
-  if (!check_finite_) return;
+  if (!check_finite_ || all_finite(t)) return;
   const auto bad = first_non_finite(t);
   if (!bad) return;
   const auto cols = static_cast<std::size_t>(t.cols());

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "autodiff/buffer_pool.hpp"
 #include "autodiff/errors.hpp"
 #include "autodiff/naming.hpp"
 #include "autodiff/op.hpp"
@@ -69,7 +70,33 @@ struct Operand {
   std::size_t position = 0;
 };
 
-using GraphStorage = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Node, Operand>;
+// Selects the container of each node's in-edges and out-edges: a std::vector whose arrays come
+// from the per-thread block pool (Boost.Graph's documented way to choose an adjacency_list's
+// storage: a selector type plus container_gen and parallel_edge_traits, below). A node of a
+// graph rebuilt every iteration then costs no malloc for its edge lists.
+struct pooled_vecS {};
+
+}  // namespace gradflow::autodiff
+
+namespace boost {
+template <class ValueType>
+struct container_gen<gradflow::autodiff::pooled_vecS, ValueType> {
+  using type = std::vector<ValueType, gradflow::autodiff::detail::PooledAllocator<ValueType>>;
+};
+template <>
+struct parallel_edge_traits<gradflow::autodiff::pooled_vecS> {
+  using type = allow_parallel_edge_tag;  // as vecS: an op may use one value as two operands (x * x)
+};
+}  // namespace boost
+
+namespace gradflow::autodiff {
+
+// The last argument (EdgeList, default listS) is the container of all edges with their
+// properties: a vector, because a graph only ever gains edges, and a list would cost a heap
+// allocation for every edge of a graph that is rebuilt every iteration. (Edge descriptors then
+// point into that vector, so, like node references, they do not survive adding an edge.)
+using GraphStorage = boost::adjacency_list<pooled_vecS, boost::vecS, boost::bidirectionalS, Node, Operand,
+                                           boost::no_property, boost::vecS>;
 using NodeId = GraphStorage::vertex_descriptor;
 
 class Graph {

@@ -8,9 +8,13 @@
 #include <fmt/format.h>
 
 #include <cstddef>
+#include <limits>
+#include <memory>
+#include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "autodiff/buffer_pool.hpp"
@@ -95,6 +99,49 @@ float max_abs(const Tensor& t);
 float sum(const Tensor& t);
 
 }  // namespace gradflow::autodiff
+
+// Every op's backward returns its gradients as a std::vector<Tensor> (the interface the course
+// teaches: ops are pure and the engine accumulates what they return). A replayed training step
+// would pay one heap allocation per op for those small vectors, so the standard allocator for
+// Tensor recycles their storage: a vector's array goes back to a per-thread free list when it
+// dies, and the next vector of that size takes it (autodiff/buffer_pool.hpp, take_block).
+//
+// Why this is legitimate C++: a program may specialise a standard class template for its own
+// type as long as the specialisation meets the original's requirements ([namespace.std]), and
+// std::allocator<T>::allocate is specified to obtain its storage from ::operator new "but it is
+// unspecified when or how often this function is called" ([allocator.members]): caching blocks
+// is exactly what the standard leaves open. Everything else matches std::allocator: stateless,
+// always equal, bad_array_new_length on overflow, bad_alloc from ::operator new. The one
+// difference: allocate and deallocate are not constexpr, which nothing can notice, since a
+// Tensor (with its non-constexpr destructor) can never live in a constant expression.
+// It is declared here, right after Tensor, so that every use of std::vector<Tensor> sees it.
+template <>
+class std::allocator<gradflow::autodiff::Tensor> {
+ public:
+  using value_type = gradflow::autodiff::Tensor;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using propagate_on_container_move_assignment = std::true_type;
+  using is_always_equal = std::true_type;
+
+  allocator() noexcept = default;
+  allocator(const allocator&) noexcept = default;
+  template <class U>
+  allocator(const allocator<U>& /*other*/) noexcept {}  // NOLINT(google-explicit-constructor): as std::allocator
+  ~allocator() = default;
+  allocator& operator=(const allocator&) noexcept = default;
+
+  [[nodiscard]] value_type* allocate(std::size_t n) {
+    static_assert(alignof(value_type) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "take_block aligns as ::operator new");
+    if (n > std::numeric_limits<std::size_t>::max() / sizeof(value_type)) throw std::bad_array_new_length();
+    return static_cast<value_type*>(gradflow::autodiff::detail::take_block(n * sizeof(value_type)));
+  }
+  void deallocate(value_type* p, std::size_t n) noexcept {
+    gradflow::autodiff::detail::give_back_block(p, n * sizeof(value_type));
+  }
+
+  friend bool operator==(const allocator& /*a*/, const allocator& /*b*/) noexcept { return true; }
+};
 
 template <>
 struct fmt::formatter<gradflow::autodiff::Shape> : fmt::formatter<std::string> {

@@ -91,13 +91,24 @@ DataSplit read_split(const std::filesystem::path& images_file, const std::filesy
 
 float DataSplit::pixel_value(std::uint8_t byte) { return unit(byte); }
 
+namespace {
+// The conversion loop, compiled for three instruction sets; the loader picks the widest the CPU
+// has (GCC's function multiversioning). The division is what costs here (a batch of 30 images
+// is 23,520 of them, 5 us with 4-wide SSE, half that 8 or 16 wide), and IEEE division is
+// correctly rounded at any vector width, so every variant gives exactly the same floats.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void convert_bytes(const std::uint8_t* in, float* to, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) to[i] = unit(in[i]);
+}
+}  // namespace
+
 void to_unit_float(std::span<const std::uint8_t> bytes, std::span<float> out) {
   if (out.size() != bytes.size()) {
     throw std::invalid_argument(fmt::format("to_unit_float: {} bytes cannot fill {} floats", bytes.size(), out.size()));
   }
-  const std::uint8_t* in = bytes.data();
-  float* to = out.data();
-  for (std::size_t i = 0; i < bytes.size(); ++i) to[i] = unit(in[i]);
+  convert_bytes(bytes.data(), out.data(), bytes.size());
 }
 
 void DataSplit::images_as_floats(std::size_t first, std::span<float> out) const {
@@ -210,7 +221,30 @@ void BatchSampler::next_batch(std::span<float> images, std::span<std::uint8_t> l
     to_unit_float(std::span<const std::uint8_t>(split_->pixels).subspan(sample * pixels, pixels),
                   images.subspan(b * pixels, pixels));
     labels[b] = split_->labels[sample];
+    // The same slot of the next batch: see prefetch_image.
+    if (const std::size_t ahead = position_ - 1 + batch_size_; ahead < order_.size()) prefetch_image(order_[ahead]);
   }
+}
+
+// The gather above reads images from random places of a 43 MB array: each costs a TLB miss and a
+// dozen cache misses from main memory, and the conversion waits for each in turn (without this,
+// that waiting was about a fifth of a flagship training step). The next batch's samples are
+// already known (the epoch's order is fixed), so while converting image b we ask for the bytes of
+// image b of the next batch: they load while this batch trains, and the next gather finds them in
+// cache. One image per converted image rather than all 30 at once, because a burst of 400
+// prefetches overflows the core's queue of outstanding misses and most of them are dropped (a
+// micro-benchmark of the gather: 11 us per batch of 30 without prefetching, 8 us with the burst,
+// 5.4 us interleaved). Samples past the end of the epoch are not known yet (the next order is
+// drawn when it starts) and are not prefetched. The hint asks for the outer caches (locality 2,
+// prefetcht1), not the first-level one: the training step in between would evict them from
+// that anyway (measured: 0.0338 -> 0.0330 ms per flagship step). Prefetching is only a hint:
+// it changes no value.
+void BatchSampler::prefetch_image(std::size_t sample) const {
+  constexpr std::size_t kCacheLine = 64;
+  const std::size_t pixels = split_->pixels_per_image();
+  const std::uint8_t* image = split_->pixels.data() + sample * pixels;
+  for (std::size_t offset = 0; offset < pixels; offset += kCacheLine) __builtin_prefetch(image + offset, 0, 2);
+  __builtin_prefetch(image + pixels - 1, 0, 2);  // the last line, when the image does not start on a line
 }
 
 }  // namespace gradflow::mnist

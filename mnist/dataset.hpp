@@ -142,6 +142,8 @@ class BatchSampler {
 
  private:
   void shuffle();
+  // Starts loading a sample's image into the cache (see next_batch).
+  void prefetch_image(std::size_t sample) const;
 
   const DataSplit* split_;
   std::size_t batch_size_;

@@ -3,9 +3,15 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -269,6 +275,25 @@ std::vector<std::uint8_t> parse(std::span<const unsigned char> bytes, Kind kind,
   return is_gzip(bytes) ? parse_gzip(bytes, kind, name, header) : parse_plain(bytes, kind, name, header);
 }
 
+// Asks Linux to back a large buffer with 2 MiB pages (transparent huge pages) where it can. The
+// training images (43 MB) are read at random, 30 images a step: with 4 KiB pages nearly every
+// image costs a TLB miss, with 2 MiB pages the whole array needs about 22 TLB entries. Only a
+// hint, given before the buffer is first touched (its pages are allocated then); it changes no
+// byte, and where it is not supported or refused nothing happens.
+void advise_huge_pages(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  if (bytes < 2 * kHugePage) return;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + page - 1) / page * page;
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) / page * page;
+  if (end > begin) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 // Reads and parses an IDX file. A plain file is read in two calls, its header and then its
 // payload straight into the vector the caller keeps (no second copy of 47 MB of pixels, no
 // shifting them down over the header); a gzip file is read whole and inflated.
@@ -299,7 +324,10 @@ std::vector<std::uint8_t> read_and_parse(const std::filesystem::path& file, Kind
     return parse_gzip(bytes, kind, name, header);
   }
   check_plain(head, size, kind, name, header);
-  std::vector<std::uint8_t> payload(static_cast<std::size_t>(header.payload_bytes));
+  std::vector<std::uint8_t> payload;
+  payload.reserve(static_cast<std::size_t>(header.payload_bytes));
+  advise_huge_pages(payload.data(), payload.capacity());  // before the first touch: see there
+  payload.resize(static_cast<std::size_t>(header.payload_bytes));
   read_into(payload.data(), payload.size());
   return payload;
 }

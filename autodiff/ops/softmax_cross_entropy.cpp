@@ -57,11 +57,17 @@ std::vector<Tensor> SoftmaxCrossEntropy::backward(const Operands& x, const Tenso
     const float* z = x[0].data() + b * classes;
     const float* t = x[1].data() + b * classes;
     float* dz = dx[0].data() + b * classes;
-    const auto [m, s] = row_exp(z, classes);
+    // row_exp's sum, keeping each e^{z_j - m} in dz so that it is computed once, not twice.
+    const float m = *std::max_element(z, z + classes);
+    float s = 0.0F;
+    for (std::size_t j = 0; j < classes; ++j) {
+      dz[j] = std::exp(z[j] - m);
+      s += dz[j];
+    }
     const float inv_s = 1.0F / s;
     float t_sum = 0.0F;
     for (std::size_t j = 0; j < classes; ++j) t_sum += t[j];
-    for (std::size_t j = 0; j < classes; ++j) dz[j] = k * (std::exp(z[j] - m) * inv_s * t_sum - t[j]);
+    for (std::size_t j = 0; j < classes; ++j) dz[j] = k * (dz[j] * inv_s * t_sum - t[j]);  // p_j = e^{z_j - m} / s
   }
   return dx;
 }

@@ -1,6 +1,8 @@
 // The engine: gradient accumulation, forward replay, hooks and the error messages.
 #include <cmath>
+#include <limits>
 
+#include "autodiff/finite.hpp"
 #include "test_helpers.hpp"
 
 using namespace gradflow::autodiff;
@@ -237,4 +239,87 @@ TEST_CASE("a node with no path to the loss gets a zero gradient, its hooks still
     check_tensor(side.grad(), Tensor::from_rows({{0, 0, 0}}));
   }
   CHECK(fired == 3);
+}
+
+TEST_CASE("node names get the next free suffix, whatever names were asked for before", "[graph][names]") {
+  NameTable t;
+  // Asks for `requested` and takes the name it gets.
+  auto take = [&t](std::string_view requested) {
+    const NameTable::Choice c = t.choose(requested);
+    t.claim(c);
+    return c.name;
+  };
+  CHECK(take("a") == "a");
+  CHECK(take("a") == "a_1");
+  CHECK(take("a_3") == "a_3");  // asked for explicitly
+  CHECK(take("a") == "a_2");
+  CHECK(take("a") == "a_4");  // a_3 is taken
+  CHECK(take("a_1") == "a_1_1");
+  CHECK(take("a_1") == "a_1_2");
+  CHECK(take("a_1_1") == "a_1_1_1");
+  // Not suffixes: a zero, a leading zero, no digits.
+  CHECK(take("b_0") == "b_0");
+  CHECK(take("b") == "b");
+  CHECK(take("b") == "b_1");
+  CHECK(take("b_01") == "b_01");
+  CHECK(take("b_01") == "b_01_1");
+  CHECK(take("c_") == "c_");
+  CHECK(take("c_") == "c__1");
+  // A choice not claimed (the node was never made) leaves the name free.
+  CHECK(t.choose("d").name == "d");
+  CHECK(take("d") == "d");
+  CHECK(t.choose("d").name == "d_1");
+  CHECK(take("d") == "d_1");
+  // Numbers beyond the suffixes kept per base are plain names.
+  const std::string big = fmt::format("e_{}", NameTable::kMaxSuffix + 1);
+  CHECK(take(big) == big);
+  CHECK(take(big) == big + "_1");
+  CHECK(take("e") == "e");
+  CHECK(take("e") == "e_1");
+  // Scopes prefix the name, and each full name has its own suffixes.
+  t.push_scope("layer3");
+  CHECK(take("kernel") == "layer3/kernel");
+  CHECK(take("kernel") == "layer3/kernel_1");
+  t.push_scope("inner");
+  CHECK(take("a") == "layer3/inner/a");
+  t.pop_scope();
+  t.pop_scope();
+  CHECK(take("kernel") == "kernel");
+}
+
+TEST_CASE("the finiteness check catches inf and NaN in small and large tensors alike", "[graph][errors]") {
+  // Tensors of up to 8 elements are checked inline, larger ones by the vectorised scan
+  // (autodiff/finite.hpp): both must find a bad value wherever it sits.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const int cols : {1, 4, 8, 9, 33}) {
+    for (int at = 0; at < cols; ++at) {
+      for (const float bad : {inf, -inf, nan}) {
+        Tensor t({1, cols}, 0.5F);
+        t[static_cast<std::size_t>(at)] = bad;
+        CHECK_FALSE(all_finite(t));
+        CHECK(first_non_finite(t) == static_cast<std::size_t>(at));
+      }
+    }
+    CHECK(all_finite(Tensor({1, cols}, std::numeric_limits<float>::max())));
+  }
+
+  // In the engine: a [1 x 4] value that overflows, and a [1 x 4] gradient that becomes NaN, are
+  // reported at their node, with the element.
+  Graph g;
+  Var w = g.parameter("w", Tensor::from_rows({{1, 2, 3, 4}}));
+  Var loss;
+  {
+    Graph::Scope scope(g, "chain");
+    loss = sum(exp(w * 10.0F));
+  }
+  g.backward(loss);
+  w.mutable_value()[2] = 20.0F;  // e^200 overflows
+  CHECK_THROWS_WITH(g.forward(), Catch::Contains("'chain/exp'") && Catch::Contains("(op exp)") &&
+                                     Catch::Contains("inf at row 0, col 2 of [1 x 4]"));
+  Graph h;
+  Var v = h.parameter("v", Tensor::from_rows({{1, 1e-45F, 2, 3}}));  // a denormal: log is finite, 1/v is not
+  Var total = sum(log(v));
+  CHECK_THROWS_WITH(h.backward(total), Catch::Contains("parameter 'v'") &&
+                                           Catch::Contains("gradient became inf at row 0, col 1 of [1 x 4]"));
 }

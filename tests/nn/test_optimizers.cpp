@@ -110,3 +110,22 @@ TEST_CASE("optimizers refuse non-parameters and a step before any backward", "[n
   nn::Sgd sgd({p.w}, 0.1F);
   CHECK_THROWS_WITH(sgd.step(), Catch::Contains("no gradient yet"));
 }
+
+TEST_CASE("adam names the weight its update made infinite or NaN, in small and large tensors", "[nn][optimizer]") {
+  // The update checks each new weight as it computes it (nn/optimizer.cpp): an infinite
+  // gradient (1/w at w = 0, with the graph's own check switched off so that it reaches the
+  // optimizer) turns the weight into NaN, and the message names the parameter and the element.
+  for (const int cols : {4, 20}) {
+    Graph g;
+    g.set_check_finite(false);
+    Tensor start({1, cols}, 1.0F);
+    start[3] = 0.0F;
+    autodiff::Var w = g.parameter("w", start);
+    const autodiff::Var loss = autodiff::sum(autodiff::log(w));
+    nn::Adam adam({w}, nn::AdamOptions{});
+    g.backward(loss);
+    CHECK_THROWS_AS(adam.step(), autodiff::NonFiniteError);
+    const std::string where = "nan at row 0, col 3 of [1 x " + std::to_string(cols) + "]";  // nan or -nan
+    CHECK_THROWS_WITH(adam.step(), Catch::Contains("parameter 'w' became") && Catch::Contains(where));
+  }
+}
