@@ -83,33 +83,33 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # threads) to the first N cores with taskset: "same threads" then means the same CPUs, not
 # only the same --jobs / torch.set_num_threads, so gradflow's background drawing cannot borrow
 # a core the 1-thread PyTorch run does not get.
-pin() { taskset -c "0-$(($1 - 1))" "${@:2}"; }
 run_gradflow() {
   if [[ "$1" == process ]]; then
+    local pin=(taskset -c "0-$(($2 - 1))")
     [[ -x "$lesson" ]] || { echo "bench/run.sh: $lesson not found (build it or drop --no-build)" >&2; exit 1; }
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_seconds \
       --rss-metric one_run_peak_rss --phases-metric-prefix "one run phase: " \
       --note "lesson05 --activations relu --seeds 1: data to finished page" -- \
-      pin "$2" "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one" --verbose $quick
+      "${pin[@]}" "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one" --verbose $quick
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric default_lesson_seconds \
       --rss-metric default_lesson_peak_rss --phases-metric-prefix "default lesson phase: " \
       --note "lesson05 defaults (3 activations x 3 seeds), --jobs $2" -- \
-      pin "$2" "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default" --verbose $quick
+      "${pin[@]}" "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default" --verbose $quick
     # The same two without the PNG copies (--no-png: the page shows SVGs only).
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" --seconds-metric one_run_no_png_seconds \
       --rss-metric one_run_no_png_peak_rss --note "as one_run, --no-png" -- \
-      pin "$2" "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one_no_png" --no-png $quick
+      "${pin[@]}" "$lesson" --activations relu --seeds 1 --jobs "$2" --data "$data" --out "$out/lesson05_one_no_png" --no-png $quick
     python3 bench/time_process.py --threads "$2" --json "$raw" --log "$log" \
       --seconds-metric default_lesson_no_png_seconds --rss-metric default_lesson_no_png_peak_rss \
       --phases-metric-prefix "default lesson --no-png phase: " --note "as default_lesson, --no-png" -- \
-      pin "$2" "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default_no_png" --no-png --verbose $quick
+      "${pin[@]}" "$lesson" --jobs "$2" --data "$data" --out "$out/lesson05_default_no_png" --no-png --verbose $quick
     return
   fi
   "$bench" --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick >> "$log" 2>&1
 }
 run_torch() {
   local prefix=()
-  if [[ "$1" == process ]]; then prefix=(pin "$2"); fi
+  if [[ "$1" == process ]]; then prefix=(taskset -c "0-$(($2 - 1))"); fi
   "${prefix[@]}" "$python" bench/torch_bench.py --workload "$1" --threads "$2" --data "$data" --json "$raw" $quick \
     >> "$log" 2>&1
 }

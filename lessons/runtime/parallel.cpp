@@ -1,6 +1,7 @@
 #include "lessons/runtime/parallel.hpp"
 
 #include <fmt/format.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,7 +19,15 @@ int openblas_get_num_threads(void);
 
 namespace gradflow::lessons {
 
-int default_jobs() { return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, kMaxJobs); }
+int usable_cores() {
+  // The CPUs this process may run on (taskset, a container's cpuset), not every CPU the machine
+  // has: std::thread::hardware_concurrency() counts the latter.
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+int default_jobs() { return std::clamp(usable_cores(), 1, kMaxJobs); }
 
 int blas_threads() { return openblas_get_num_threads(); }
 

@@ -27,6 +27,8 @@ namespace gradflow::lessons {
 inline constexpr int kMaxJobs = 64;
 // One job per core, at least 1 and at most kMaxJobs: the default for --jobs.
 int default_jobs();
+// How many CPUs this process may run on (its affinity mask: taskset, a container's cpuset), at least 1.
+int usable_cores();
 
 namespace detail {
 // Runs task(i) for i in [0, count) on min(jobs, count) threads and calls done(i) in order on

@@ -8,12 +8,12 @@
 #include <future>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include "autodiff/viz/render.hpp"
 #include "lessons/runtime/course.hpp"
 #include "lessons/runtime/html_page.hpp"
 #include "lessons/runtime/output_dir.hpp"
+#include "lessons/runtime/parallel.hpp"
 #include "lessons/runtime/text_table.hpp"
 
 namespace gradflow::lessons {
@@ -165,7 +165,7 @@ void Report::figure(const figures::Figure& f, bool folded) {
   // Drawn in the background by a few gnuplot processes (figures::Plotter); finish() waits.
   if (!plotter_) {
     // As many gnuplots as cores, at most 4, so a lesson with many figures does not flood a small machine.
-    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const auto cores = static_cast<std::size_t>(usable_cores());
     plotter_ = std::make_unique<figures::Plotter>(out_->staging_path(), std::min<std::size_t>(4, cores));
   }
   figures::Figure drawn = f;

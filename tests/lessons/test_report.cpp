@@ -1,5 +1,6 @@
 // The lesson runtime's Report, figures, statistics, parallel runner, course table and training log.
 #include <fmt/format.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -324,6 +325,25 @@ TEST_CASE("a Plotter names the figure gnuplot failed on, quoting gnuplot, and st
     CHECK(fs::file_size(dir.path / fmt::format("figure{}.svg", i)) > 0);
     CHECK(fs::file_size(dir.path / fmt::format("figure{}.png", i)) > 0);
   }
+}
+
+// --jobs and the number of gnuplots follow the CPUs the process may use (taskset, a container's
+// cpuset), not every CPU of the machine: pinned to one core, a lesson runs one job at a time.
+TEST_CASE("usable_cores and the default --jobs follow the process's CPU affinity", "[runtime]") {
+  cpu_set_t saved;
+  REQUIRE(::sched_getaffinity(0, sizeof saved, &saved) == 0);
+  CHECK(gl::usable_cores() == CPU_COUNT(&saved));
+  int first = 0;
+  while (!CPU_ISSET(first, &saved)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  REQUIRE(::sched_setaffinity(0, sizeof one, &one) == 0);
+  const int pinned = gl::usable_cores();
+  const int jobs = gl::default_jobs();
+  REQUIRE(::sched_setaffinity(0, sizeof saved, &saved) == 0);
+  CHECK(pinned == 1);
+  CHECK(jobs == 1);
 }
 
 // A lesson may start drawing a diagram early (while runs still train) and place it later: the
