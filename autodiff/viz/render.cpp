@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -71,8 +72,8 @@ const lt_symlist_t kBuiltinPlugins[] = {
 // ---------------------------------
 // Graphviz's own "png" device (cairo) draws the picture quickly and then spends most of its time
 // compressing it: `cairo_surface_write_to_png` asks libpng for its best compression, which tries
-// five row filters on every row and runs zlib at level 6. A computation graph at 120 dpi is about
-// 1,700 x 3,200 pixels (21 MB of RGBA), and `perf` put 62% of `dot -Tpng` in libpng and zlib.
+// five row filters on every row and runs zlib at level 6. Lesson 05's computation graph is about
+// 1,300 x 2,500 pixels (13 MB of RGBA), and `perf` put 62% of `dot -Tpng` in libpng and zlib.
 //
 // So PNGs are drawn by the same cairo renderer but handed to a tiny device plugin of ours,
 // "gradflow_png": Graphviz's plugin API gives a device the finished raster (job->imagedata,
@@ -122,7 +123,7 @@ extern "C" void png_flush_nothing(png_structp) {}
 // colour: one fixed row filter, "Sub", which stores each byte as its difference from the same
 // channel of the pixel to its left, so flat runs become runs of zeros (libpng's default tries all
 // five filters on every row and keeps the best), and zlib's fastest level. Measured on lesson 05's
-// computation graph (1,662 x 3,153): encoding about 3x faster, the file 552 kB instead of 444 kB.
+// computation graph (then 1,662 x 3,153 pixels): encoding about 3x faster, 552 kB instead of 444 kB.
 bool encode_png_rows(const unsigned char* argb, std::size_t width, std::size_t height, unsigned char* row,
                      std::string& bytes, PngErrorState& state) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, png_keep_error, png_ignore_warning);
@@ -192,7 +193,7 @@ extern "C" void gradflow_png_format(GVJ_t* job) {
 }
 
 gvdevice_engine_t g_png_engine = {nullptr, gradflow_png_format, nullptr};
-// Binary output, alpha channel, 96 dpi like Graphviz's own bitmap devices (render() sets 120).
+// Binary output, alpha channel, 96 dpi like Graphviz's own bitmap devices.
 gvdevice_features_t g_png_features = {GVDEVICE_BINARY_FORMAT | GVDEVICE_DOES_TRUECOLOR, {0., 0.}, {0., 0.}, {96., 96.}};
 char g_png_type[] = "gradflow_png:cairo";  // device "gradflow_png", drawn by the "cairo" renderer
 gvplugin_installed_t g_png_devices[] = {{0, g_png_type, 10, &g_png_engine, &g_png_features},
@@ -346,9 +347,18 @@ std::string_view plugin_source() {
 #endif
 }
 
-void render(std::string_view dot, const std::filesystem::path& out, Format format) {
-  const std::string prefix = error_prefix(out, format);
-  const std::string format_name(to_string(format));
+namespace {
+
+struct Output {
+  std::filesystem::path path;
+  Format format;
+};
+
+// Parses and lays out `dot` once, then renders it to every output (an SVG and a PNG of the same
+// layout: PNGs are drawn at Graphviz's default 96 dpi, the size the SVG has at 100% in a browser,
+// so both come from one layout). Errors before rendering name the first output.
+void render_all(std::string_view dot, std::span<const Output> outputs) {
+  const std::string prefix = error_prefix(outputs.front().path, outputs.front().format);
 
   std::scoped_lock lock(g_render_mutex);
   std::string messages;
@@ -356,15 +366,18 @@ void render(std::string_view dot, const std::filesystem::path& out, Format forma
 
   GVC_t* const context = shared_context();
   if (context == nullptr) throw RenderError(fmt::format("{}: Graphviz could not create a context", prefix));
-  // PNGs go through our own device (see gradflow_png_format), drawn by Graphviz's cairo renderer.
-  const bool png = format == Format::png;
-  const std::string device = png ? std::string(kPngDevice) : format_name;
-  if (!has_plugin(context, "layout", "dot") || !has_plugin(context, "device", device) ||
-      (png && !has_plugin(context, "render", "cairo"))) {
-    throw RenderError(
-        fmt::format("{}: Graphviz has no plugin for the \"dot\" layout or the {} format (plugins: {}); its plugin "
-                    "configuration is probably missing: run `dot -c` as root",
-                    prefix, format_name, plugin_source()));
+  for (const Output& output : outputs) {
+    // PNGs go through our own device (see gradflow_png_format), drawn by Graphviz's cairo renderer.
+    const bool png = output.format == Format::png;
+    const std::string format_name(to_string(output.format));
+    const std::string device = png ? std::string(kPngDevice) : format_name;
+    if (!has_plugin(context, "layout", "dot") || !has_plugin(context, "device", device) ||
+        (png && !has_plugin(context, "render", "cairo"))) {
+      throw RenderError(
+          fmt::format("{}: Graphviz has no plugin for the \"dot\" layout or the {} format (plugins: {}); its plugin "
+                      "configuration is probably missing: run `dot -c` as root",
+                      error_prefix(output.path, output.format), format_name, plugin_source()));
+    }
   }
 
   // agmemread needs a NUL-terminated string. Trailing whitespace is dropped because Graphviz's
@@ -381,49 +394,47 @@ void render(std::string_view dot, const std::filesystem::path& out, Format forma
                                   messages.empty() ? std::string("no message from Graphviz") : tidy(messages)));
   }
 
-  if (format == Format::png) {
-    // Bitmaps default to 96 dpi, which makes 11 pt text small; 120 dpi reads well on screen.
-    // (Graphviz reads dpi during layout; SVG is left alone, since dpi would only scale it.)
-    std::string dpi = "dpi";
-    std::string resolution = "resolution";
-    const char* current = agget(graph.get(), dpi.data());
-    const char* current_resolution = agget(graph.get(), resolution.data());
-    if ((current == nullptr || *current == '\0') && (current_resolution == nullptr || *current_resolution == '\0')) {
-      std::string value = "120";
-      std::string empty;
-      agsafeset(graph.get(), dpi.data(), value.data(), empty.data());
-    }
-  }
-
   if (gvLayout(context, graph.get(), "dot") != 0) {
     throw RenderError(fmt::format("{}: the dot layout failed: {}", prefix,
                                   messages.empty() ? std::string("no message from Graphviz") : tidy(messages)));
   }
   Layout layout(context, graph.get());
 
-  // Render into memory and write the file ourselves: an unwritable path then becomes a clean
-  // RenderError (older libgvc releases call exit() when they cannot open the output file) and
-  // a failed render never leaves a truncated file behind.
-  RenderedData rendered;
-  unsigned int length = 0;
-  std::string png_bytes;
-  std::string png_error;
-  g_png_bytes = &png_bytes;
-  g_png_error = &png_error;
-  const int status = gvRenderData(context, graph.get(), device.c_str(), &rendered.data, &length);
-  g_png_bytes = nullptr;
-  g_png_error = nullptr;
-  if (status != 0 || (!png && rendered.data == nullptr) || (png && png_bytes.empty())) {
-    std::string why = !png_error.empty() ? png_error
-                      : messages.empty() ? std::string("no message from Graphviz")
-                                         : tidy(messages);
-    throw RenderError(fmt::format("{}: Graphviz could not render: {}", prefix, why));
+  for (const Output& output : outputs) {
+    const std::string output_prefix = error_prefix(output.path, output.format);
+    const bool png = output.format == Format::png;
+    const std::string device = png ? std::string(kPngDevice) : std::string(to_string(output.format));
+    // Render into memory and write the file ourselves: an unwritable path then becomes a clean
+    // RenderError (older libgvc releases call exit() when they cannot open the output file) and
+    // a failed render never leaves a truncated file behind.
+    RenderedData rendered;
+    unsigned int length = 0;
+    std::string png_bytes;
+    std::string png_error;
+    g_png_bytes = &png_bytes;
+    g_png_error = &png_error;
+    const int status = gvRenderData(context, graph.get(), device.c_str(), &rendered.data, &length);
+    g_png_bytes = nullptr;
+    g_png_error = nullptr;
+    if (status != 0 || (!png && rendered.data == nullptr) || (png && png_bytes.empty())) {
+      std::string why = !png_error.empty() ? png_error
+                        : messages.empty() ? std::string("no message from Graphviz")
+                                           : tidy(messages);
+      throw RenderError(fmt::format("{}: Graphviz could not render: {}", output_prefix, why));
+    }
+    if (png) {
+      write_file(output.path, png_bytes.data(), png_bytes.size(), output_prefix);
+    } else {
+      write_file(output.path, rendered.data, length, output_prefix);
+    }
   }
-  if (png) {
-    write_file(out, png_bytes.data(), png_bytes.size(), prefix);
-  } else {
-    write_file(out, rendered.data, length, prefix);
-  }
+}
+
+}  // namespace
+
+void render(std::string_view dot, const std::filesystem::path& out, Format format) {
+  const Output output{out, format};
+  render_all(dot, std::span<const Output>(&output, 1));
 }
 
 std::vector<std::filesystem::path> write_dot_svg_png(std::string_view dot, const std::filesystem::path& stem) {
@@ -434,8 +445,8 @@ std::vector<std::filesystem::path> write_dot_svg_png(std::string_view dot, const
   };
   std::vector<std::filesystem::path> paths{with_extension(".dot"), with_extension(".svg"), with_extension(".png")};
   write_file(paths[0], dot.data(), dot.size(), fmt::format("write \"{}\"", paths[0].string()));
-  render(dot, paths[1], Format::svg);
-  render(dot, paths[2], Format::png);
+  const Output outputs[] = {{paths[1], Format::svg}, {paths[2], Format::png}};
+  render_all(dot, outputs);
   return paths;
 }
 

@@ -23,13 +23,15 @@ enum class Format { svg, png };
 std::string_view to_string(Format format);  // "svg", "png"
 
 // Lays out `dot` with the "dot" engine and renders it to `out` (which is replaced). PNG output
-// is drawn at 120 dpi unless the DOT text sets dpi itself. The parent folder must exist.
+// is drawn at Graphviz's 96 dpi (one pixel per CSS pixel of the SVG at 100%) unless the DOT text
+// sets dpi itself. The parent folder must exist.
 // Throws RenderError (DOT syntax error, layout failure, missing plugin, unwritable file); no
 // partial output file is left behind. Calls are serialised: Graphviz keeps global state.
 void render(std::string_view dot, const std::filesystem::path& out, Format format);
 
 // Writes stem.dot, stem.svg and stem.png (creating nothing else, not even folders) and returns
-// those three paths in that order. "out/graph" gives "out/graph.dot", ...
+// those three paths in that order. "out/graph" gives "out/graph.dot", ... The SVG and the PNG
+// are drawn from one layout.
 std::vector<std::filesystem::path> write_dot_svg_png(std::string_view dot, const std::filesystem::path& stem);
 
 // How rendering finds its plugins, for diagnostics: "built-in" when the dot layout, core (svg)
