@@ -363,15 +363,14 @@ void write_all(const fs::path& p, const std::string& text, std::string_view figu
   }
 }
 
-// Starts `gnuplot NAME.gp` inside `folder`; its messages go to a log file that finish_gnuplot
-// reads back into the error message and removes.
-pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
-  const std::string script_name = stem + ".gp";
-  const fs::path log = folder / (stem + ".gnuplot.log");
+// Forks a gnuplot inside `folder` with its messages going to `log`. `script` is the file it
+// runs (NAME.gp), or nullptr: then it reads commands from `input`, which becomes its standard
+// input. Returns the pid, or -1 with errno set when fork fails.
+pid_t spawn_gnuplot(const fs::path& folder, const fs::path& log, const char* script, int input) {
   const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(fmt::format("figure {}: cannot start gnuplot: {}", stem, std::strerror(errno)));
   if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
+    // The child: only async-signal-safe calls until exec. dup2 clears close-on-exec on the copies.
+    if (input >= 0) ::dup2(input, STDIN_FILENO);
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);
@@ -379,9 +378,18 @@ pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
       ::close(fd);
     }
     if (::chdir(folder.c_str()) != 0) ::_exit(126);
-    ::execlp("gnuplot", "gnuplot", script_name.c_str(), static_cast<char*>(nullptr));
+    ::execlp("gnuplot", "gnuplot", script, static_cast<char*>(nullptr));
     ::_exit(127);  // exec failed: gnuplot is not on the PATH
   }
+  return pid;
+}
+
+// Starts `gnuplot NAME.gp` inside `folder`; its messages go to a log file that finish_gnuplot
+// reads back into the error message and removes.
+pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
+  const std::string script_name = stem + ".gp";
+  const pid_t pid = spawn_gnuplot(folder, folder / (stem + ".gnuplot.log"), script_name.c_str(), -1);
+  if (pid < 0) throw std::runtime_error(fmt::format("figure {}: cannot start gnuplot: {}", stem, std::strerror(errno)));
   return pid;
 }
 
@@ -495,25 +503,12 @@ void Plotter::start_process(std::size_t index) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
     throw std::runtime_error(fmt::format("figures: cannot start gnuplot: socketpair: {}", std::strerror(errno)));
   }
-  const pid_t pid = ::fork();
+  const pid_t pid = spawn_gnuplot(folder_, log, nullptr, ends[1]);
   if (pid < 0) {
     const int error = errno;
     ::close(ends[0]);
     ::close(ends[1]);
     throw std::runtime_error(fmt::format("figures: cannot start gnuplot: {}", std::strerror(error)));
-  }
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec. dup2 clears close-on-exec on the copies.
-    ::dup2(ends[1], STDIN_FILENO);
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
-    }
-    if (::chdir(folder_.c_str()) != 0) ::_exit(126);
-    ::execlp("gnuplot", "gnuplot", static_cast<char*>(nullptr));
-    ::_exit(127);  // exec failed: gnuplot is not on the PATH
   }
   ::close(ends[1]);
   process.pid = pid;
