@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
@@ -393,15 +394,40 @@ pid_t start_gnuplot(const fs::path& folder, const std::string& stem) {
   return pid;
 }
 
+// waitpid, retried when a signal interrupts it.
+pid_t wait_for(pid_t pid, int& status) {
+  pid_t done;
+  while ((done = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
+  return done;
+}
+
+// The first of NAME.svg (and NAME.png when `png`) that gnuplot did not write, or left empty.
+std::optional<fs::path> missing_picture(const fs::path& folder, const std::string& stem, bool png) {
+  std::error_code ec;
+  for (const char* ext : {".svg", ".png"}) {
+    if (!png && std::string_view(ext) == ".png") continue;
+    const fs::path file = folder / (stem + ext);
+    if (!fs::exists(file, ec) || fs::file_size(file, ec) == 0) return file;
+  }
+  return std::nullopt;
+}
+
+// NAME.dat and NAME.gp, what gnuplot draws a figure from (data_file validates the figure first).
+void write_figure_files(const Figure& f, const fs::path& folder) {
+  const std::string data = data_file(f);
+  const std::string script = gnuplot_script(f);
+  write_all(folder / (f.name + ".dat"), data, f.name);
+  write_all(folder / (f.name + ".gp"), script, f.name);
+}
+
 // Waits for the gnuplot started by start_gnuplot and checks that it drew both files.
 void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem, bool png) {
   const std::string script_name = stem + ".gp";
   const fs::path log = folder / (stem + ".gnuplot.log");
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      throw std::runtime_error(fmt::format("figure {}: waiting for gnuplot failed: {}", stem, std::strerror(errno)));
-    }
+  if (wait_for(pid, status) < 0) {
+    throw std::runtime_error(fmt::format("figure {}: waiting for gnuplot failed: {}", stem, std::strerror(errno)));
   }
   std::string messages = read_all(log);
   std::error_code ec;
@@ -417,49 +443,17 @@ void finish_gnuplot(pid_t pid, const fs::path& folder, const std::string& stem, 
                                          code < 0 ? "killed by a signal" : fmt::format("exit code {}", code),
                                          messages.empty() ? "" : ":\n", messages));
   }
-  for (const char* ext : {".svg", ".png"}) {
-    if (!png && std::string_view(ext) == ".png") continue;
-    const fs::path file = folder / (stem + ext);
-    if (!fs::exists(file, ec) || fs::file_size(file, ec) == 0) {
-      throw std::runtime_error(fmt::format("figure {}: gnuplot exited 0 but did not write {}{}{}", stem,
-                                           file.filename().string(), messages.empty() ? "" : ":\n", messages));
-    }
+  if (const auto missing = missing_picture(folder, stem, png)) {
+    throw std::runtime_error(fmt::format("figure {}: gnuplot exited 0 but did not write {}{}{}", stem,
+                                         missing->filename().string(), messages.empty() ? "" : ":\n", messages));
   }
 }
 
 }  // namespace
 
-Rendering start_render(const Figure& f, const fs::path& folder) {
-  const std::string data = data_file(f);
-  const std::string script = gnuplot_script(f);
-  write_all(folder / (f.name + ".dat"), data, f.name);
-  write_all(folder / (f.name + ".gp"), script, f.name);
-  return Rendering(start_gnuplot(folder, f.name), folder, f.name, f.png);
-}
-
-void render(const Figure& f, const fs::path& folder) { start_render(f, folder).wait(); }
-
-Rendering::Rendering(int pid, fs::path folder, std::string name, bool png)
-    : pid_(pid), folder_(std::move(folder)), name_(std::move(name)), png_(png) {}
-
-Rendering::Rendering(Rendering&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      folder_(std::move(other.folder_)),
-      name_(std::move(other.name_)),
-      png_(other.png_) {}
-
-Rendering::~Rendering() {
-  if (pid_ <= 0) return;
-  try {
-    wait();
-  } catch (...) {  // a destructor must not throw: the error was only wanted if wait() was called
-  }
-}
-
-void Rendering::wait() {
-  if (pid_ <= 0) return;
-  const pid_t pid = std::exchange(pid_, -1);
-  finish_gnuplot(pid, folder_, name_, png_);
+void render(const Figure& f, const fs::path& folder) {
+  write_figure_files(f, folder);
+  finish_gnuplot(start_gnuplot(folder, f.name), folder, f.name, f.png);
 }
 
 // ---- Plotter: a few gnuplots, fed through their standard input ----------------------------------
@@ -475,13 +469,6 @@ std::string single_quoted(std::string_view text) {
 
 // What each figure's commands end with, so the log can be cut into one piece per figure.
 constexpr std::string_view kEndMarker = "gradflow: figure drawn";
-
-pid_t wait_for(pid_t pid, int& status) {
-  pid_t done;
-  while ((done = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
-  }
-  return done;
-}
 
 }  // namespace
 
@@ -517,10 +504,7 @@ void Plotter::start_process(std::size_t index) {
 }
 
 void Plotter::draw(const Figure& f) {
-  const std::string data = data_file(f);  // validates the figure first: a malformed one throws here
-  const std::string script = gnuplot_script(f);
-  write_all(folder_ / (f.name + ".dat"), data, f.name);
-  write_all(folder_ / (f.name + ".gp"), script, f.name);
+  write_figure_files(f, folder_);  // a malformed figure throws here, before anything is queued
   // One gnuplot per figure until there are max_processes_ of them, then round-robin.
   const std::size_t index = figures_.size() % max_processes_;
   if (index >= processes_.size()) start_process(index);
@@ -563,12 +547,7 @@ void Plotter::finish() {
       pieces.push_back(messages.substr(from, at - from));
     for (std::size_t k = 0; k < p.figures.size(); ++k) {
       const Figure& f = figures_[p.figures[k]];
-      bool drawn = true;
-      for (const char* ext : {".svg", ".png"}) {
-        if (!f.png && std::string_view(ext) == ".png") continue;
-        const fs::path file = folder_ / (f.name + ext);
-        if (!fs::exists(file, ec) || fs::file_size(file, ec) == 0) drawn = false;
-      }
+      const bool drawn = !missing_picture(folder_, f.name, f.png);
       // gnuplot exits 1 after any error but goes on with the next figure, so an unclean exit
       // blames the figures during which it said something (or all of them if it said nothing
       // we can place, e.g. it did not start).

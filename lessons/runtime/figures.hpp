@@ -98,28 +98,6 @@ std::string gnuplot_script(const Figure& figure);
 // write both pictures.
 void render(const Figure& figure, const std::filesystem::path& folder);
 
-// The same, without waiting: gnuplot runs in the background while the lesson goes on, and
-// wait() (or the destructor, which swallows errors) collects it. Report draws its figures this
-// way, several at a time, and waits for them all before it writes the page.
-class Rendering {
- public:
-  Rendering(int pid, std::filesystem::path folder, std::string name, bool png = true);
-  Rendering(Rendering&& other) noexcept;
-  Rendering& operator=(Rendering&&) = delete;
-  Rendering(const Rendering&) = delete;
-  Rendering& operator=(const Rendering&) = delete;
-  ~Rendering();
-  // Waits for gnuplot and throws as render() does if it failed or did not draw both files.
-  void wait();
-
- private:
-  int pid_;
-  std::filesystem::path folder_;
-  std::string name_;
-  bool png_ = true;  // whether NAME.png must exist afterwards
-};
-Rendering start_render(const Figure& figure, const std::filesystem::path& folder);
-
 // Many figures, drawn in the background by a few long-lived gnuplot processes. Why not one
 // gnuplot per figure: starting gnuplot (loading its ~50 libraries, fontconfig's font list for
 // the PNG terminal) costs about as much CPU as drawing a small figure, so a lesson with seven
