@@ -78,11 +78,11 @@ const lt_symlist_t kBuiltinPlugins[] = {
 // So PNGs are drawn by the same cairo renderer but handed to a tiny device plugin of ours,
 // "gradflow_png": Graphviz's plugin API gives a device the finished raster (job->imagedata,
 // cairo's ARGB32) and we encode it with libpng ourselves, with one cheap row filter and zlib's
-// run-length strategy (see encode_png_rows). The pixels are the ones Graphviz drew; only the
+// fastest level (see encode_png_rows). The pixels are the ones Graphviz drew; only the
 // compression differs, so the file is somewhat larger and is written several times faster.
 //
-// The device writes nothing through Graphviz: it encodes into `g_png_bytes`, which render()
-// points at its own buffer while it holds g_render_mutex, and render() writes the file.
+// The device writes nothing through Graphviz: it encodes into `g_png_bytes`, which render_all()
+// points at its own buffer while it holds g_render_mutex, and render_all() writes the file.
 std::string* g_png_bytes = nullptr;
 std::string* g_png_error = nullptr;
 
@@ -201,7 +201,11 @@ gvplugin_installed_t g_png_devices[] = {{0, g_png_type, 10, &g_png_engine, &g_pn
 gvplugin_api_t g_png_apis[] = {{API_device, g_png_devices}, {static_cast<api_t>(0), nullptr}};
 char g_png_package[] = "gradflow_png";
 gvplugin_library_t g_png_library = {g_png_package, g_png_apis};
-constexpr const char* kPngDevice = "gradflow_png";
+
+// The Graphviz device that writes a format: our own for PNG (drawn by the cairo renderer).
+std::string device_for(Format format) {
+  return format == Format::png ? "gradflow_png" : std::string(to_string(format));
+}
 
 // Graphviz reports errors through one process-wide callback (agseterrf) and its parser and
 // layout code keep global state, so renders must not overlap: this mutex serialises them, and
@@ -294,19 +298,15 @@ bool has_plugin(GVC_t* context, const char* kind, std::string_view name) {
 // it). One long-lived context is also how the `dot` program itself renders many graphs, and it
 // saves loading the plugins and fonts for every diagram.
 GVC_t* shared_context() {
+  static GVC_t* const context = [] {
 #ifdef GRADFLOW_VIZ_BUILTIN_PLUGINS
-  static GVC_t* const context = [] {
     GVC_t* created = gvContextPlugins(kBuiltinPlugins, 0);
-    if (created != nullptr) gvAddLibrary(created, &g_png_library);
-    return created;
-  }();
 #else
-  static GVC_t* const context = [] {
     GVC_t* created = gvContext();
-    if (created != nullptr) gvAddLibrary(created, &g_png_library);
+#endif
+    if (created != nullptr) gvAddLibrary(created, &g_png_library);  // our PNG device, either way
     return created;
   }();
-#endif
   return context;
 }
 
@@ -363,20 +363,21 @@ void render_all(std::string_view dot, std::span<const Output> outputs) {
   std::scoped_lock lock(g_render_mutex);
   std::string messages;
   CaptureMessages capture(messages);
+  auto graphviz_said = [&messages] {
+    return messages.empty() ? std::string("no message from Graphviz") : tidy(messages);
+  };
 
   GVC_t* const context = shared_context();
   if (context == nullptr) throw RenderError(fmt::format("{}: Graphviz could not create a context", prefix));
   for (const Output& output : outputs) {
     // PNGs go through our own device (see gradflow_png_format), drawn by Graphviz's cairo renderer.
     const bool png = output.format == Format::png;
-    const std::string format_name(to_string(output.format));
-    const std::string device = png ? std::string(kPngDevice) : format_name;
-    if (!has_plugin(context, "layout", "dot") || !has_plugin(context, "device", device) ||
+    if (!has_plugin(context, "layout", "dot") || !has_plugin(context, "device", device_for(output.format)) ||
         (png && !has_plugin(context, "render", "cairo"))) {
       throw RenderError(
           fmt::format("{}: Graphviz has no plugin for the \"dot\" layout or the {} format (plugins: {}); its plugin "
                       "configuration is probably missing: run `dot -c` as root",
-                      error_prefix(output.path, output.format), format_name, plugin_source()));
+                      error_prefix(output.path, output.format), to_string(output.format), plugin_source()));
     }
   }
 
@@ -390,20 +391,18 @@ void render_all(std::string_view dot, std::span<const Output> outputs) {
   agsetfile(input_name);
   DotGraph graph(agmemread(text.c_str()));
   if (!graph) {
-    throw RenderError(fmt::format("{}: the DOT text does not parse: {}", prefix,
-                                  messages.empty() ? std::string("no message from Graphviz") : tidy(messages)));
+    throw RenderError(fmt::format("{}: the DOT text does not parse: {}", prefix, graphviz_said()));
   }
 
   if (gvLayout(context, graph.get(), "dot") != 0) {
-    throw RenderError(fmt::format("{}: the dot layout failed: {}", prefix,
-                                  messages.empty() ? std::string("no message from Graphviz") : tidy(messages)));
+    throw RenderError(fmt::format("{}: the dot layout failed: {}", prefix, graphviz_said()));
   }
   Layout layout(context, graph.get());
 
   for (const Output& output : outputs) {
     const std::string output_prefix = error_prefix(output.path, output.format);
     const bool png = output.format == Format::png;
-    const std::string device = png ? std::string(kPngDevice) : std::string(to_string(output.format));
+    const std::string device = device_for(output.format);
     // Render into memory and write the file ourselves: an unwritable path then becomes a clean
     // RenderError (older libgvc releases call exit() when they cannot open the output file) and
     // a failed render never leaves a truncated file behind.
@@ -417,9 +416,7 @@ void render_all(std::string_view dot, std::span<const Output> outputs) {
     g_png_bytes = nullptr;
     g_png_error = nullptr;
     if (status != 0 || (!png && rendered.data == nullptr) || (png && png_bytes.empty())) {
-      std::string why = !png_error.empty() ? png_error
-                        : messages.empty() ? std::string("no message from Graphviz")
-                                           : tidy(messages);
+      const std::string why = !png_error.empty() ? png_error : graphviz_said();
       throw RenderError(fmt::format("{}: Graphviz could not render: {}", output_prefix, why));
     }
     if (png) {
